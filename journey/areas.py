@@ -1,0 +1,110 @@
+"""Areas: local authorities, regions, England and published SN groups, found by code or name.
+
+An LA is identified by its ``area_key`` (the DfE 3-digit old LA code), because GSS codes change
+(North Yorkshire, Somerset, Buckinghamshire got new ones) while DfE keeps the old code. A
+region, England or an SN group is identified by its code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from journey.config import ENGLAND
+from journey.errors import NotFoundError
+from journey.store import Store
+
+
+@dataclass(frozen=True)
+class Area:
+    """One area as the user means it; ``codes`` lists every GSS code it has had."""
+
+    key: str
+    name: str
+    type: str
+    code: str
+    codes: tuple[str, ...]
+    old_la_code: str | None
+    region_code: str | None
+
+
+def all_areas(store: Store) -> pd.DataFrame:
+    """Every area row (one per GSS code), ordered by type then name."""
+    return store.query(
+        """SELECT code, name, type, old_la_code, region_code, first_year, last_year, area_key
+           FROM areas ORDER BY CASE type WHEN 'country' THEN 0 WHEN 'region' THEN 1 WHEN 'LA' THEN 2 ELSE 3 END, name"""
+    )
+
+
+def _collapse(rows: pd.DataFrame) -> list[Area]:
+    out = []
+    for key, grp in rows.groupby("area_key", sort=False):
+        current = grp.sort_values("last_year", na_position="first").iloc[-1]
+        out.append(
+            Area(
+                key=str(key),
+                name=str(current["name"]),
+                type=str(current["type"]),
+                code=str(current["code"]),
+                codes=tuple(grp["code"]),
+                old_la_code=None if pd.isna(current["old_la_code"]) else str(current["old_la_code"]),
+                region_code=None if pd.isna(current["region_code"]) else str(current["region_code"]),
+            )
+        )
+    return out
+
+
+def list_areas(store: Store, area_type: str | None = None) -> list[Area]:
+    """Areas (one per area key), optionally of one type ('LA', 'region', 'country', 'SN group')."""
+    rows = all_areas(store)
+    if area_type:
+        rows = rows[rows["type"] == area_type]
+    return sorted(_collapse(rows), key=lambda a: a.name)
+
+
+def get_area(store: Store, key: str) -> Area:
+    """The area with this key (old LA code for an LA, else its code)."""
+    rows = all_areas(store)
+    rows = rows[rows["area_key"] == key]
+    if rows.empty:
+        raise NotFoundError(f"No area with key '{key}'.")
+    return _collapse(rows)[0]
+
+
+def find_area(store: Store, text: str) -> Area:
+    """The area a user means by a GSS code, an old LA code or a name (any case).
+
+    Raises NotFoundError with the closest names when nothing matches.
+    """
+    wanted = text.strip()
+    rows = all_areas(store)
+    low = wanted.lower()
+    hit = rows[
+        (rows["code"].str.lower() == low)
+        | (rows["old_la_code"].fillna("") == wanted)
+        | (rows["name"].str.lower() == low)
+    ]
+    if hit.empty:
+        hit = rows[rows["name"].str.lower().str.startswith(low)] if low else hit
+        if hit["area_key"].nunique() > 1:
+            names = ", ".join(sorted(set(hit["name"]))[:5])
+            raise NotFoundError(f"'{text}' matches several areas ({names}); give more of the name or a code.")
+    if hit.empty:
+        close = difflib.get_close_matches(wanted, list(rows["name"]), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(close)}?" if close else " Give a name, a GSS code (E10000034) or an old LA code (885)."
+        raise NotFoundError(f"Unknown area '{text}'.{hint}")
+    key = hit.iloc[0]["area_key"]
+    return _collapse(rows[rows["area_key"] == key])[0]
+
+
+def region_of(store: Store, area: Area) -> Area | None:
+    """The region an LA belongs to (None for other areas)."""
+    if not area.region_code:
+        return None
+    return get_area(store, area.region_code)
+
+
+def england(store: Store) -> Area:
+    return get_area(store, ENGLAND)

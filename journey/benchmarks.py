@@ -1,0 +1,314 @@
+"""Benchmarks for one LA: England, region, statistical neighbours, rank, quartile and RAG.
+
+- SN mean and median use DfE's 2021 or 2025 model. Neighbours without a value (suppressed,
+  not published, or not in the store) are excluded and listed, never counted as 0.
+- Difference = LA - comparator; % difference = difference / comparator x 100.
+- Change since the previous period compares reporting year Y with Y-1.
+- Direction: ``up``/``down``/``same`` always; ``better``/``worse`` only for polarity high or low.
+- Rank (1 = best by polarity) and quartile band A (best) to D among all LAs with a value in the
+  store, for polarity high or low only; ``coverage`` says how many LAs that is.
+- RAG against a target with a tolerance in the measure's own unit (points for percentages).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from journey import areas as areas_mod
+from journey.areas import Area
+from journey.config import DEFAULT_SN_MODEL, ENGLAND
+from journey.rates import with_computed_rates
+from journey.registry import Measure, registry
+from journey.store import Store
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    key: str
+    name: str
+    rank: int
+    closeness: str | None
+    value: float | None
+    symbol: str | None
+
+
+@dataclass(frozen=True)
+class NeighbourStats:
+    """Mean and median of the neighbours that have a value; ``missing`` lists the others."""
+
+    model: int
+    mean: float | None
+    median: float | None
+    used: tuple[Neighbour, ...]
+    missing: tuple[Neighbour, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.used)
+
+    @property
+    def of(self) -> int:
+        return len(self.used) + len(self.missing)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The LA against one comparator value."""
+
+    name: str
+    value: float | None
+    difference: float | None
+    pct_difference: float | None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    rank: int
+    of: int
+    band: str  # A (best quartile) to D
+    coverage: str
+
+
+@dataclass
+class Benchmark:
+    """Everything a tile or a summary row needs about one LA, measure and reporting year."""
+
+    area: Area
+    measure: Measure
+    year: int
+    value: float | None
+    symbol: str | None
+    source: str | None
+    vintage: str | None
+    previous: float | None
+    change: float | None
+    movement: str | None  # up, down, same, or None without two values
+    judgement: str | None  # better, worse, same; None for neutral measures
+    england: Comparison | None
+    region: Comparison | None
+    sn: NeighbourStats | None
+    sn_mean: Comparison | None
+    sn_median: Comparison | None
+    ranking: Ranking | None
+    computed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def compare(name: str, la_value: float | None, other: float | None) -> Comparison:
+    """LA minus comparator, and as a percentage of the comparator."""
+    if la_value is None or other is None:
+        return Comparison(name, other, None, None)
+    diff = la_value - other
+    pct = diff / other * 100 if other else None
+    return Comparison(name, other, diff, pct)
+
+
+def movement(current: float | None, previous: float | None) -> str | None:
+    """up, down or same; None when either value is missing."""
+    if current is None or previous is None:
+        return None
+    if math.isclose(current, previous, abs_tol=1e-9):
+        return "same"
+    return "up" if current > previous else "down"
+
+
+def judge(measure: Measure, move: str | None) -> str | None:
+    """better/worse/same by polarity; None for neutral measures (never good or bad)."""
+    if move is None or not measure.judged:
+        return None
+    if move == "same":
+        return "same"
+    good = "up" if measure.polarity == "high" else "down"
+    return "better" if move == good else "worse"
+
+
+def rag(measure: Measure, value: float | None, target: float | None, tolerance: float | None = 0.0) -> str | None:
+    """'green' when the target is met, 'amber' within tolerance of it, else 'red'.
+
+    None when there is no value or target, or the measure is neutral (no good direction).
+    ``tolerance`` is in the measure's unit (percentage points for percentages).
+    """
+    if value is None or target is None or not measure.judged:
+        return None
+    tol = tolerance or 0.0
+    gap = value - target if measure.polarity == "high" else target - value
+    if gap >= -1e-9:
+        return "green"
+    if gap >= -tol - 1e-9:
+        return "amber"
+    return "red"
+
+
+def quartile_band(rank: int, of: int) -> str:
+    """A for the best quarter of ranks, D for the worst (rank 1 = best)."""
+    return "ABCD"[min(3, int(4 * (rank - 1) / of))]
+
+
+def _value(frame: pd.DataFrame, key: str) -> tuple[float | None, str | None]:
+    rows = frame[frame["area_key"] == key]
+    if rows.empty:
+        return None, None
+    row = rows.iloc[0]
+    value = None if pd.isna(row["value"]) else float(row["value"])
+    symbol = None if pd.isna(row["symbol"]) else str(row["symbol"])
+    return value, symbol
+
+
+def year_figures(store: Store, measure: str, year: int) -> pd.DataFrame:
+    """One figure per area for a measure and reporting year (latest vintage, computed rates
+    filling gaps), excluding sub-annual periods that also end on 31 March."""
+    m = registry().get(measure)
+    rows = with_computed_rates(store, None, [m.id], year)
+    if rows.empty:
+        return rows
+    span = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days
+    rows = rows[(span == 0) | (span >= 364)]
+    # One row per area: prefer the annual flow period over a snapshot only if both exist.
+    return rows.sort_values(["area_key", "computed"]).drop_duplicates("area_key")
+
+
+def neighbours(store: Store, la: Area, model: int = DEFAULT_SN_MODEL) -> list[tuple[int, str, str | None]]:
+    """(rank, neighbour area key, closeness) for the LA in the given SN model."""
+    if not la.old_la_code:
+        return []
+    rows = store.query(
+        "SELECT rank, neighbour_old_la_code, closeness FROM sn_models WHERE model = ? AND old_la_code = ? ORDER BY rank",
+        [model, la.old_la_code],
+    )
+    return [(int(r.rank), str(r.neighbour_old_la_code), r.closeness) for r in rows.itertuples()]
+
+
+def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAULT_SN_MODEL,
+             frame: pd.DataFrame | None = None) -> NeighbourStats | None:
+    """Mean and median of the LA's statistical neighbours for a measure and year."""
+    ns = neighbours(store, la, model)
+    if not ns:
+        return None
+    frame = year_figures(store, measure, year) if frame is None else frame
+    names = {a.key: a.name for a in areas_mod.list_areas(store, "LA")}
+    used, missing = [], []
+    for rank, key, closeness in ns:
+        value, symbol = _value(frame, key)
+        n = Neighbour(key, names.get(key, key), rank, closeness, value, symbol)
+        (used if value is not None else missing).append(n)
+    values = [n.value for n in used]
+    return NeighbourStats(
+        model=model,
+        mean=statistics.fmean(values) if values else None,
+        median=statistics.median(values) if values else None,
+        used=tuple(used),
+        missing=tuple(missing),
+    )
+
+
+def ranking(store: Store, la: Area, measure: Measure, frame: pd.DataFrame) -> Ranking | None:
+    """Rank among every LA with a value in ``frame`` (1 = best), for high/low polarity only."""
+    if not measure.judged:
+        return None
+    las = frame[(frame["area_type"] == "LA") & frame["value"].notna()]
+    value, _ = _value(las, la.key)
+    if value is None:
+        return None
+    vals = las["value"]
+    better = (vals > value).sum() if measure.polarity == "high" else (vals < value).sum()
+    rank = int(better) + 1
+    of = len(las)
+    current = store.scalar(
+        "SELECT count(DISTINCT area_key) FROM areas WHERE type = 'LA' AND ? BETWEEN first_year AND last_year",
+        [int(frame["reporting_year"].dropna().iloc[0]) if frame["reporting_year"].notna().any() else 0],
+    )
+    coverage = f"{of} of {current} LAs in England have a value in the store" if current else f"{of} LAs in the store"
+    return Ranking(rank, of, quartile_band(rank, of), coverage)
+
+
+def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> Benchmark:
+    """Benchmark an LA on one measure in one reporting year."""
+    area = areas_mod.find_area(store, la) if isinstance(la, str) else la
+    m = registry().get(measure)
+    frame = year_figures(store, m.id, year)
+    prev_frame = year_figures(store, m.id, year - 1)
+    value, symbol = _value(frame, area.key)
+    previous, _ = _value(prev_frame, area.key)
+    row = frame[frame["area_key"] == area.key]
+    source = None if row.empty else str(row.iloc[0]["source"])
+    vintage = None if row.empty else str(row.iloc[0]["vintage"])
+    computed = bool(row.iloc[0]["computed"]) if not row.empty else False
+    move = movement(value, previous)
+    eng, _ = _value(frame, ENGLAND)
+    region = areas_mod.region_of(store, area)
+    reg_value = _value(frame, region.key)[0] if region else None
+    sn = sn_stats(store, area, m.id, year, model, frame) if area.type == "LA" else None
+    notes = []
+    if sn and sn.missing:
+        notes.append(
+            f"{len(sn.missing)} of {sn.of} statistical neighbours have no value and are excluded: "
+            + ", ".join(f"{n.name} ({n.symbol or 'not in store'})" for n in sn.missing)
+        )
+    return Benchmark(
+        area=area, measure=m, year=year, value=value, symbol=symbol, source=source, vintage=vintage,
+        previous=previous, change=None if value is None or previous is None else value - previous,
+        movement=move, judgement=judge(m, move),
+        england=compare("England", value, eng),
+        region=compare(region.name, value, reg_value) if region else None,
+        sn=sn,
+        sn_mean=compare(f"SN mean ({model} model)", value, sn.mean) if sn else None,
+        sn_median=compare(f"SN median ({model} model)", value, sn.median) if sn else None,
+        ranking=ranking(store, area, m, frame) if area.type == "LA" else None,
+        computed=computed,
+        notes=notes,
+    )
+
+
+def latest_year(store: Store, la: Area, measure: str) -> int | None:
+    """The most recent reporting year with a value for this LA and measure."""
+    frame = with_computed_rates(store, [la.key], [measure])
+    frame = frame[frame["value"].notna() & frame["reporting_year"].notna()]
+    return None if frame.empty else int(frame["reporting_year"].max())
+
+
+
+def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MODEL) -> pd.DataFrame:
+    """The LA's series for a measure by reporting year, with its comparators.
+
+    Columns: year, period, value, symbol, england, region, sn_mean, sn_median, sn_published (an
+    SN average printed in a board report, where one exists), sn_used, sn_of, source, vintage,
+    computed. Values are unrounded; format them with the registry.
+    """
+    from journey.periods import period_label
+
+    m = registry().get(measure)
+    everything = with_computed_rates(store, None, [m.id])
+    everything = everything[everything["reporting_year"].notna()]
+    span = (pd.to_datetime(everything["period_end"]) - pd.to_datetime(everything["period_start"])).dt.days
+    everything = everything[(span == 0) | (span >= 364)]
+    mine = everything[everything["area_key"] == la.key].sort_values("reporting_year")
+    region = areas_mod.region_of(store, la)
+    published_sn = f"SN-{la.code}-PUBLISHED"
+    rows = []
+    for r in mine.itertuples():
+        year = int(r.reporting_year)
+        frame = everything[everything["reporting_year"] == year]
+        sn = sn_stats(store, la, m.id, year, model, frame) if la.type == "LA" else None
+        rows.append(
+            {
+                "year": year,
+                "period": period_label(r.period_start, r.period_end),
+                "value": None if pd.isna(r.value) else float(r.value),
+                "symbol": r.symbol if isinstance(r.symbol, str) else None,
+                "england": _value(frame, ENGLAND)[0],
+                "region": _value(frame, region.key)[0] if region else None,
+                "sn_mean": sn.mean if sn else None,
+                "sn_median": sn.median if sn else None,
+                "sn_published": _value(frame, published_sn)[0],
+                "sn_used": sn.n if sn else 0,
+                "sn_of": sn.of if sn else 0,
+                "source": r.source,
+                "vintage": r.vintage,
+                "computed": bool(r.computed),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,174 @@
+"""Command line: ``python -m journey {build,show,check,areas,measures} [--db PATH]``.
+
+Exit codes: 0 success; 1 the store is unhealthy or cannot be opened; 2 bad arguments (an
+unknown area or measure, a bad option). Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from journey import areas as areas_mod
+from journey.benchmarks import series_table
+from journey.build import build, open_store
+from journey.checks import run_checks
+from journey.config import DEFAULT_SN_MODEL, SN_MODELS, default_db_path
+from journey.errors import JourneyError, NotFoundError
+from journey.registry import registry
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help=f"database file (default: $JOURNEY_DB or {default_db_path()})")
+    parser = argparse.ArgumentParser(prog="python -m journey", description="The child's journey: data store and checks.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    b = sub.add_parser("build", parents=[common], help="create or refresh the database from data/")
+    b.add_argument("--no-default", action="store_true", help="reference data only, not the default published figures")
+    s = sub.add_parser("show", parents=[common], help="a measure's series for an area, with its comparators")
+    s.add_argument("area", help="name, GSS code or old LA code, e.g. Worcestershire, E10000034 or 885")
+    s.add_argument("measure", help="measure id, e.g. cin_rate_per_10k (see `measures`)")
+    s.add_argument("--model", type=int, choices=SN_MODELS, default=DEFAULT_SN_MODEL, help="statistical neighbour model")
+    s.add_argument("--vintages", action="store_true", help="list every vintage and source of each figure")
+    sub.add_parser("check", parents=[common], help="consistency: computed vs published rates, conflicts, missing populations")
+    sub.add_parser("measures", parents=[common], help="list the indicator registry")
+    a = sub.add_parser("areas", parents=[common], help="list the areas in the store")
+    a.add_argument("--type", choices=["LA", "region", "country", "SN group"])
+    return parser
+
+
+def _print_table(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        print("(nothing)")
+    else:
+        print(frame.to_string(index=False))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    changed = build(args.db, include_default=False if args.no_default else None)
+    path = args.db or default_db_path()
+    what = [k for k, v in changed.items() if v]
+    print(f"{path}: " + (f"updated {', '.join(what)}" if what else "already up to date"))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    measure = registry().get(args.measure)
+    store = open_store(args.db)
+    try:
+        area = areas_mod.find_area(store, args.area)
+        if args.vintages:
+            from journey.figures import all_vintages
+
+            rows = all_vintages(store, [area.key], [measure.id])
+            out = pd.DataFrame(
+                {
+                    "period_end": rows["period_end"],
+                    "value": [measure.format(v, s) for v, s in zip(rows["value"], rows["symbol"])],
+                    "shown": rows["is_latest"].map({True: "latest", False: ""}),
+                    "vintage": rows["vintage"],
+                    "source": rows["source"],
+                }
+            )
+            print(f"{measure.label}: {area.name}, every vintage")
+            _print_table(out)
+            return 0
+        table = series_table(store, area, measure.id, args.model)
+        region = areas_mod.region_of(store, area)
+        print(f"{measure.label} ({measure.unit}): {area.name}")
+        if table.empty:
+            print("No figures in the store for this area and measure.")
+            return 0
+        fmt = measure.format
+        out = pd.DataFrame({"period": table["period"], area.name: [fmt(v, s) for v, s in zip(table["value"], table["symbol"])]})
+        out["England"] = table["england"].map(fmt)
+        if region is not None:
+            out[region.name] = table["region"].map(fmt)
+        if area.type == "LA":
+            out[f"SN mean ({args.model})"] = table["sn_mean"].map(fmt)
+            out[f"SN median ({args.model})"] = table["sn_median"].map(fmt)
+            out["SN n"] = table["sn_used"].astype(str) + "/" + table["sn_of"].astype(str)
+            if table["sn_published"].notna().any():
+                out["SN as published"] = table["sn_published"].map(fmt)
+        out["source"] = table["source"].str.slice(0, 60)
+        out["vintage"] = table["vintage"]
+        _print_table(out)
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        report = run_checks(store)
+    finally:
+        store.close()
+    print(f"Rates per 10,000: {report.rates_matched} computed rates match the published rate within rounding.")
+    if not report.rate_differences.empty:
+        print(f"{len(report.rate_differences)} differ by more than rounding:")
+        d = report.rate_differences
+        _print_table(
+            pd.DataFrame(
+                {
+                    "area": d["area_name"], "measure": d["measure"], "year": d["reporting_year"],
+                    "count": d["count"].map("{:,.0f}".format), "population": d["population"].map("{:,.0f}".format),
+                    "computed": d["computed_exact"].map("{:.2f}".format), "published": d["published"],
+                    "reason": d["reason"],
+                }
+            )
+        )
+    print()
+    c = report.conflicts
+    n = c.groupby(["area_key", "measure", "period_start", "period_end"]).ngroups if not c.empty else 0
+    print(f"Conflicting figures: {n} figures are given with different values by different rows (all kept; the newest vintage is shown).")
+    if n:
+        _print_table(c[["area_name", "measure", "period_end", "value", "symbol", "source", "vintage", "kind"]].assign(source=c["source"].str.slice(0, 50)))
+    print()
+    m = report.missing_populations
+    print(f"Missing populations: {len(m)} counts have no mid-(Y-1) population to compute a rate.")
+    if len(m):
+        _print_table(m[["area_name", "measure", "reporting_year", "mid_year"]])
+    print()
+    if report.ok:
+        print("Integrity: OK")
+        return 0
+    for e in report.integrity_errors:
+        print(f"Integrity error: {e}")
+    return 1
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    rows = [(m.id, m.stage, m.kind, m.polarity, m.decimals, m.label) for m in registry()]
+    _print_table(pd.DataFrame(rows, columns=["id", "stage", "kind", "polarity", "dp", "label"]))
+    return 0
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        found = areas_mod.list_areas(store, args.type)
+    finally:
+        store.close()
+    _print_table(pd.DataFrame([(a.key, a.code, a.type, a.name) for a in found], columns=["key", "code", "type", "name"]))
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "show": cmd_show, "check": cmd_check, "measures": cmd_measures, "areas": cmd_areas}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except NotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except JourneyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,37 @@
+"""Where the project's files are, and the settings read from the environment.
+
+- ``JOURNEY_DB``: path of the DuckDB database (default ``data/journey.duckdb``).
+- ``JOURNEY_NO_DEFAULT=1``: a new database gets reference data only (areas and statistical
+  neighbour models), not the default published figures.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_DIR / "data"
+
+MEASURES_FILE = DATA_DIR / "measures.csv"
+AREAS_FILE = DATA_DIR / "areas.csv"
+SN_FILE = DATA_DIR / "statistical_neighbours.csv"
+FIGURES_FILE = DATA_DIR / "published_figures.csv"
+SYMBOLS_FILE = DATA_DIR / "symbols.csv"
+CONVERSIONS_FILE = DATA_DIR / "conversions.csv"
+
+ENGLAND = "E92000001"
+SN_MODELS = (2021, 2025)
+DEFAULT_SN_MODEL = 2025
+DEFAULT_LA = "885"  # Worcestershire (old LA code), the default dataset's main authority
+
+
+def default_db_path() -> Path:
+    """The database path: ``$JOURNEY_DB`` if set, else ``data/journey.duckdb``."""
+    env = os.environ.get("JOURNEY_DB", "").strip()
+    return Path(env) if env else DATA_DIR / "journey.duckdb"
+
+
+def load_default_wanted() -> bool:
+    """False when ``JOURNEY_NO_DEFAULT`` is set to 1/true/yes."""
+    return os.environ.get("JOURNEY_NO_DEFAULT", "").strip().lower() not in {"1", "true", "yes"}

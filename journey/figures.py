@@ -1,0 +1,125 @@
+"""Reading figures: the latest vintage of each (area, measure, period), and every vintage.
+
+A figure is identified by (area key, measure, period start, period end). Several rows may
+give it: a board report's provisional count and DfE's final statistic, or successive DfE
+releases after ONS revised its population estimates. The *latest* is the newest vintage; for
+the same vintage the later import, then the first row of that import. The others stay
+queryable through ``all_vintages`` and ``conflicts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from journey.store import Store
+
+FIGURE_KEY = ["area_key", "measure", "period_start", "period_end"]
+
+_BASE = """
+    SELECT o.obs_id, a.area_key, o.area_code, a.name AS area_name, a.type AS area_type, o.measure,
+           o.period_start, o.period_end, o.reporting_year, o.value, o.symbol, o.source, o.vintage,
+           o.note, o.import_id
+    FROM observations o JOIN areas a ON a.code = o.area_code
+    JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
+    WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], a.area_key))
+      AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], o.measure))
+      AND (?::INTEGER IS NULL OR o.reporting_year = ?::INTEGER)
+"""
+
+_RANKED = f"""
+    SELECT *,
+        row_number() OVER w AS rank_in_figure,
+        count(*) OVER (PARTITION BY area_key, measure, period_start, period_end) AS n_rows
+    FROM ({_BASE}) base
+    WINDOW w AS (PARTITION BY area_key, measure, period_start, period_end
+                 ORDER BY vintage DESC, import_id DESC, obs_id)
+"""
+
+
+def _params(area_keys: Sequence[str] | None, measures: Sequence[str] | None, year: int | None) -> list:
+    ak = list(area_keys) if area_keys is not None else None
+    ms = list(measures) if measures is not None else None
+    return [ak, ak, ms, ms, year, year]
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in ("period_start", "period_end"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    frame["reporting_year"] = frame["reporting_year"].astype("Int64")
+    # Missing stays missing: keep None, never 0.
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def latest(
+    store: Store,
+    area_keys: Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+    reporting_year: int | None = None,
+) -> pd.DataFrame:
+    """The latest figure for each (area, measure, period), with ``n_rows`` saying how many
+    rows (vintages or sources) give that figure."""
+    sql = f"SELECT * EXCLUDE (rank_in_figure) FROM ({_RANKED}) WHERE rank_in_figure = 1 ORDER BY area_key, measure, period_end, period_start"
+    return _tidy(store.query(sql, _params(area_keys, measures, reporting_year)))
+
+
+def all_vintages(
+    store: Store,
+    area_keys: Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+    reporting_year: int | None = None,
+) -> pd.DataFrame:
+    """Every row, newest first within each figure; ``is_latest`` marks the one shown by default."""
+    sql = f"SELECT * EXCLUDE (rank_in_figure), rank_in_figure = 1 AS is_latest FROM ({_RANKED}) ORDER BY area_key, measure, period_end, period_start, rank_in_figure"
+    return _tidy(store.query(sql, _params(area_keys, measures, reporting_year)))
+
+
+def conflicts(store: Store, area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None) -> pd.DataFrame:
+    """Figures given by more than one row with different values or symbols, every row shown.
+
+    Revisions by a later vintage and contradictions inside one source both appear; the
+    ``kind`` column says which.
+    """
+    rows = all_vintages(store, area_keys, measures)
+    rows = rows[rows["n_rows"] > 1].copy()
+    if rows.empty:
+        return rows.assign(kind=pd.Series(dtype=str))
+    rows["value_key"] = rows["value"].round(6).astype(str) + "|" + rows["symbol"].fillna("")
+    groups = rows.groupby(FIGURE_KEY, dropna=False)
+    differs = groups["value_key"].transform("nunique") > 1
+    rows = rows[differs].copy()
+    same_source = rows.groupby(FIGURE_KEY, dropna=False)["source"].transform("nunique") == 1
+    same_vintage = rows.groupby(FIGURE_KEY, dropna=False)["vintage"].transform("nunique") == 1
+    rows["kind"] = "different sources"
+    rows.loc[same_source & ~same_vintage, "kind"] = "revised in a later release"
+    rows.loc[same_source & same_vintage, "kind"] = "contradiction within one source"
+    return rows.drop(columns=["value_key"])
+
+
+def by_source(store: Store, source_contains: str, measures: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every row whose source contains the text (case-insensitive), in import order."""
+    sql = f"SELECT * FROM ({_BASE}) WHERE source ILIKE ? ORDER BY obs_id"
+    return _tidy(store.query(sql, [*_params(None, measures, None), f"%{source_contains}%"]))
+
+
+def sources(store: Store) -> pd.DataFrame:
+    """What the store holds, by source and vintage: rows, areas, measures, years covered."""
+    return store.query(
+        """SELECT o.source, o.vintage, count(*) AS rows, count(DISTINCT o.area_code) AS areas,
+                  count(DISTINCT o.measure) AS measures, min(year(o.period_end)) AS first_year,
+                  max(year(o.period_end)) AS last_year,
+                  count(*) FILTER (WHERE o.value IS NULL) AS suppressed_or_missing
+           FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
+           GROUP BY ALL ORDER BY o.vintage DESC, o.source"""
+    )
+
+
+def observation_count(store: Store) -> int:
+    """How many figures (rows of committed imports) the store holds."""
+    return int(
+        store.scalar(
+            "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'"
+        )
+    )

@@ -1,0 +1,65 @@
+"""Periods: DfE reporting years, snapshots, months, and how to name them.
+
+A *reporting year* Y is the year ending 31 March Y. Flows (referrals, plans started) cover
+1 April Y-1 to 31 March Y; stocks (children in need, on a plan, looked after) are a snapshot
+at 31 March Y. Population estimates are at 30 June (mid-year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def reporting_year(start: dt.date | str, end: dt.date | str) -> int | None:
+    """Y when the period is the year ending 31 March Y or the snapshot at 31 March Y, else None."""
+    s, e = as_date(start), as_date(end)
+    if (e.month, e.day) != (3, 31):
+        return None
+    if s == e or s == dt.date(e.year - 1, 4, 1):
+        return e.year
+    return None
+
+
+def year_ending_march(year: int) -> tuple[dt.date, dt.date]:
+    """(1 April Y-1, 31 March Y): the period of flows counted in reporting year Y."""
+    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+
+
+def at_31_march(year: int) -> tuple[dt.date, dt.date]:
+    """(31 March Y, 31 March Y): the snapshot of stocks in reporting year Y."""
+    d = dt.date(year, 3, 31)
+    return d, d
+
+
+def population_mid_year(year: int) -> int:
+    """DfE's denominator for reporting year Y is the ONS estimate for mid-(Y-1)."""
+    return year - 1
+
+
+def period_label(start: dt.date | str, end: dt.date | str) -> str:
+    """Short label a board reads: ``2024-25``, ``31 Mar 2025``, ``Mar 2014``, ``mid-2024``."""
+    s, e = as_date(start), as_date(end)
+    if s == e:
+        if (e.month, e.day) == (6, 30):
+            return f"mid-{e.year}"
+        return f"{e.day} {e:%b %Y}"
+    if s == dt.date(e.year - 1, e.month, e.day) + dt.timedelta(days=1):
+        return f"{s.year}-{str(e.year)[2:]}" if (e.month, e.day) == (3, 31) else f"year to {e.day} {e:%b %Y}"
+    if s.day == 1 and (e + dt.timedelta(days=1)).day == 1 and s.year == e.year and s.month == e.month:
+        return f"{e:%b %Y}"
+    if s.day == 1 and (e + dt.timedelta(days=1)).day == 1 and (e.month - s.month) % 12 == 2:
+        return f"{s:%b}-{e:%b %Y}"
+    return f"{s.isoformat()} to {e.isoformat()}"
+
+
+def year_label(year: int, snapshot: bool) -> str:
+    """``31 March 2025`` for a stock, ``2024-25`` (year ending 31 March 2025) for a flow."""
+    return f"31 March {year}" if snapshot else f"{year - 1}-{str(year)[2:]}"

@@ -1,0 +1,206 @@
+"""The indicator registry: one list of measures that drives labels, units, polarity and precision.
+
+Read once from ``data/measures.csv``. Everything that names, formats or judges a measure asks
+this module; no page or check writes a measure's label or decimals itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from journey.config import CONVERSIONS_FILE, MEASURES_FILE
+from journey.errors import NotFoundError
+
+#: Journey stages in the order a child moves through them; ``context`` and ``other`` last.
+STAGES: dict[str, str] = {
+    "early_help": "Early help",
+    "front_door": "Front door: contacts and referrals",
+    "assessment": "Assessment",
+    "child_protection_enquiry": "Section 47 enquiries and conferences",
+    "children_in_need": "Children in need",
+    "child_protection": "Child protection",
+    "looked_after": "Children looked after",
+    "care_leavers": "Care leavers",
+    "context": "Context: population",
+    "other": "Other safeguarding measures",
+}
+
+POLARITIES = ("high", "low", "neutral")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One indicator of the catalogue.
+
+    ``unit`` is the display unit ("%", "per 10k children 0-17", "children"); ``kind`` is
+    count, rate, percent or duration; ``polarity`` is high (higher is better), low (lower is
+    better) or neutral (neither: never coloured good or bad); ``decimals`` is the published
+    precision; ``rate_of`` names the count a rate per 10,000 is computed from.
+    """
+
+    id: str
+    label: str
+    stage: str
+    unit: str
+    kind: str
+    polarity: str
+    decimals: int
+    rate_of: str | None
+    definition: str
+    dfe_source: str
+    origin: str
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == "rate"
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind == "percent"
+
+    @property
+    def judged(self) -> bool:
+        """True when a movement can be called better or worse (polarity high or low)."""
+        return self.polarity in ("high", "low")
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)
+
+    def round(self, value: float | None) -> float | None:
+        """``value`` rounded to the published precision (half away from zero, as DfE does)."""
+        return round_half_up(value, self.decimals)
+
+    def format(self, value: float | None, symbol: str | None = None, *, with_unit: bool = False) -> str:
+        """Text for a value at published precision: ``"302.9"``, ``"4,805"``, ``"17.8%"``.
+
+        A missing value shows its suppression symbol, or an en dash when there is none.
+        """
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return symbol if symbol else "–"
+        text = f"{round_half_up(value, self.decimals):,.{self.decimals}f}"
+        if self.is_percent:
+            return text + "%"
+        if with_unit and self.unit:
+            return f"{text} {self.unit}"
+        return text
+
+    def format_change(self, delta: float | None) -> str:
+        """A signed difference at published precision; percentages in percentage points."""
+        if delta is None or (isinstance(delta, float) and math.isnan(delta)):
+            return "–"
+        text = f"{round_half_up(delta, self.decimals):+,.{self.decimals}f}"
+        return text + (" pts" if self.is_percent else "")
+
+
+def round_half_up(value: float | None, decimals: int) -> float | None:
+    """Round half away from zero (Python's ``round`` rounds half to even, DfE does not)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """One step of the journey whose conversion rate boards read, e.g. referrals to s47."""
+
+    step: int
+    from_measure: str
+    to_measure: str
+    label: str
+
+
+class Registry:
+    """The measures of ``data/measures.csv``, in file order, looked up by id."""
+
+    def __init__(self, measures: list[Measure], conversions: list[Conversion]):
+        self._by_id = {m.id: m for m in measures}
+        self.measures = measures
+        self.conversions = conversions
+
+    def __contains__(self, measure_id: object) -> bool:
+        return measure_id in self._by_id
+
+    def __iter__(self):
+        return iter(self.measures)
+
+    def __len__(self) -> int:
+        return len(self.measures)
+
+    def get(self, measure_id: str) -> Measure:
+        """The measure with this id; NotFoundError naming the closest ids otherwise."""
+        try:
+            return self._by_id[measure_id]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(measure_id, self._by_id, n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(close)}?" if close else " Run `python -m journey measures` for the list."
+            raise NotFoundError(f"Unknown measure '{measure_id}'.{hint}") from None
+
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def by_stage(self) -> dict[str, list[Measure]]:
+        """Measures grouped by stage, stages in journey order."""
+        groups: dict[str, list[Measure]] = {s: [] for s in STAGES}
+        for m in self.measures:
+            groups.setdefault(m.stage, []).append(m)
+        return {s: ms for s, ms in groups.items() if ms}
+
+    def rates(self) -> list[Measure]:
+        """Rates per 10,000 that name the count they are computed from."""
+        return [m for m in self.measures if m.is_rate and m.rate_of and m.rate_of in self._by_id]
+
+    def rate_for_count(self, count_id: str) -> Measure | None:
+        """The rate per 10,000 computed from this count, if the registry has one."""
+        return next((m for m in self.rates() if m.rate_of == count_id), None)
+
+
+def _read_measures() -> list[Measure]:
+    with MEASURES_FILE.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    out = []
+    for row in rows:
+        if row["polarity"] not in POLARITIES:
+            raise ValueError(f"{MEASURES_FILE.name}: measure {row['measure']} has polarity {row['polarity']!r}")
+        out.append(
+            Measure(
+                id=row["measure"],
+                label=row["label"],
+                stage=row["stage"],
+                unit=row["unit"],
+                kind=row["kind"],
+                polarity=row["polarity"],
+                decimals=int(row["decimals"]),
+                rate_of=row["rate_of"] or None,
+                definition=row["definition"],
+                dfe_source=row["dfe_file_and_column"],
+                origin=row["origin"],
+            )
+        )
+    return out
+
+
+def _read_conversions() -> list[Conversion]:
+    with CONVERSIONS_FILE.open(newline="", encoding="utf-8") as f:
+        return [
+            Conversion(int(r["step"]), r["from_measure"], r["to_measure"], r["label"])
+            for r in csv.DictReader(f)
+        ]
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """The registry, read from ``data/`` once per process."""
+    return Registry(_read_measures(), _read_conversions())
+
+
+def measure(measure_id: str) -> Measure:
+    """Shorthand for ``registry().get(measure_id)``."""
+    return registry().get(measure_id)

@@ -1,0 +1,325 @@
+"""The DuckDB store: schema, migrations, and every SQL statement that writes.
+
+One database file holds areas, observations, statistical-neighbour models, targets and the
+import log. ``populations`` is a view over the ``population_0_17`` observations so a figure is
+never stored twice. Every write runs in one transaction (``Store.transaction``) that also bumps
+``data_version``, which the app uses to invalidate its caches.
+
+Reads live in ``journey.figures`` and friends; they call ``Store.query``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from journey.config import default_db_path
+from journey.errors import StoreError
+
+# Each migration is applied once, in order, inside one transaction; ``meta.schema_version``
+# records how many have run. Never edit a released migration: append a new one.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+        """CREATE TABLE areas (
+            code VARCHAR PRIMARY KEY,          -- GSS code (E10000034), or SN-<code>-PUBLISHED
+            name VARCHAR NOT NULL,
+            type VARCHAR NOT NULL CHECK (type IN ('LA', 'region', 'country', 'SN group')),
+            old_la_code VARCHAR,               -- DfE 3-digit code, LAs only
+            region_code VARCHAR,
+            first_year INTEGER,                -- first and last reporting year DfE publishes
+            last_year INTEGER,
+            area_key VARCHAR NOT NULL          -- stable identity: old LA code for LAs, else code
+        )""",
+        """CREATE SEQUENCE import_id_seq START 1""",
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,             -- reference, default, upload, cli
+            label VARCHAR,
+            file_name VARCHAR,
+            checksum VARCHAR,
+            sheet VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            rows_added INTEGER NOT NULL DEFAULT 0,
+            rows_replaced INTEGER NOT NULL DEFAULT 0,
+            status VARCHAR NOT NULL CHECK (status IN ('committed', 'undone', 'superseded'))
+        )""",
+        """CREATE TABLE observations (
+            obs_id BIGINT PRIMARY KEY,
+            area_code VARCHAR NOT NULL,
+            measure VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            reporting_year INTEGER,            -- DfE year ending 31 March Y, where the period is one
+            value DOUBLE,                      -- NULL when suppressed or missing: never 0
+            symbol VARCHAR,                    -- suppression symbol as published (c, x, z, low, u, -)
+            source VARCHAR NOT NULL,
+            vintage VARCHAR NOT NULL,          -- YYYY or YYYY-MM of the release
+            note VARCHAR,
+            import_id INTEGER NOT NULL,
+            CHECK (value IS NOT NULL OR symbol IS NOT NULL),
+            CHECK (period_start <= period_end)
+        )""",
+        """CREATE INDEX obs_area_measure ON observations (area_code, measure)""",
+        """CREATE TABLE sn_models (
+            model INTEGER NOT NULL,            -- 2021 or 2025
+            old_la_code VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,             -- 1 = closest neighbour
+            neighbour_old_la_code VARCHAR NOT NULL,
+            closeness VARCHAR,
+            PRIMARY KEY (model, old_la_code, rank)
+        )""",
+        """CREATE TABLE targets (
+            area_key VARCHAR NOT NULL,
+            measure VARCHAR NOT NULL,
+            period_start DATE,
+            period_end DATE,
+            target DOUBLE NOT NULL,
+            tolerance DOUBLE,                  -- same unit as the measure (points for %)
+            source VARCHAR NOT NULL,
+            note VARCHAR,
+            import_id INTEGER NOT NULL
+        )""",
+        """CREATE VIEW populations AS
+            SELECT o.area_code, year(o.period_end) AS mid_year, o.value AS population, o.symbol,
+                   o.source, o.vintage, o.import_id
+            FROM observations o WHERE o.measure = 'population_0_17'""",
+        """INSERT INTO meta VALUES ('data_version', '0')""",
+    ],
+]
+
+OBSERVATION_COLUMNS = [
+    "area_code", "measure", "period_start", "period_end", "reporting_year",
+    "value", "symbol", "source", "vintage", "note",
+]
+TARGET_COLUMNS = ["area_key", "measure", "period_start", "period_end", "target", "tolerance", "source", "note"]
+
+
+def _explain(path: Path, exc: Exception) -> StoreError:
+    """Turn a DuckDB error on opening into one sentence that says what to do."""
+    text = str(exc)
+    low = text.lower()
+    if "lock" in low:
+        return StoreError(
+            f"The database {path} is in use by another program (it holds a lock). "
+            "Close the other dashboard or command that has it open, then try again."
+        )
+    if "not a valid duckdb" in low or "corrupt" in low or "serializ" in low or "magic" in low or "checksum" in low:
+        return StoreError(
+            f"The database {path} is damaged or is not a DuckDB database. Move it aside and run "
+            "`python -m journey build` to create a new one from data/, then re-import your files."
+        )
+    if "permission" in low or "read-only" in low or "read only" in low:
+        return StoreError(f"The database {path} cannot be written: {text.splitlines()[0]}. Check the folder's permissions.")
+    if "no such file" in low or "cannot open" in low:
+        return StoreError(f"The database {path} cannot be opened: {text.splitlines()[0]}.")
+    return StoreError(f"The database {path} cannot be opened: {text.splitlines()[0]}")
+
+
+class Store:
+    """An open database. Use ``open_store`` to get one with schema and reference data ready."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool):
+        self.path = path
+        self._con = con
+        self.read_only = read_only
+        self._lock = threading.RLock()
+
+    # ---- reading -------------------------------------------------------------------------
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read-only query on a cursor of its own (safe from several threads)."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        cur = self._con.cursor()
+        try:
+            rows = cur.execute(sql, params or []).fetchall()
+            return rows[0][0] if rows else None
+        finally:
+            cur.close()
+
+    @property
+    def data_version(self) -> int:
+        """Increases by one with every committed write; caches key on it."""
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    def close(self) -> None:
+        self._con.close()
+
+    # ---- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all of it commits, or none of it (rolled back on any error)."""
+        if self.read_only:
+            raise StoreError(f"The database {self.path} was opened read-only; it cannot be changed.")
+        with self._lock:
+            con = self._con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute(
+                    "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    @staticmethod
+    def replace_areas(con: duckdb.DuckDBPyConnection, areas: pd.DataFrame) -> None:
+        """Replace the area list (reference data) with ``areas`` (columns as the table)."""
+        con.execute("DELETE FROM areas")
+        con.register("_areas_in", areas)
+        con.execute(
+            """INSERT INTO areas SELECT code, name, type, old_la_code, region_code,
+                   first_year, last_year, area_key FROM _areas_in"""
+        )
+        con.unregister("_areas_in")
+
+    @staticmethod
+    def replace_sn_models(con: duckdb.DuckDBPyConnection, models: pd.DataFrame) -> None:
+        """Replace the statistical-neighbour models with ``models``."""
+        con.execute("DELETE FROM sn_models")
+        con.register("_sn_in", models)
+        con.execute(
+            "INSERT INTO sn_models SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM _sn_in"
+        )
+        con.unregister("_sn_in")
+
+    @staticmethod
+    def new_import(
+        con: duckdb.DuckDBPyConnection,
+        kind: str,
+        *,
+        label: str | None = None,
+        file_name: str | None = None,
+        checksum: str | None = None,
+        sheet: str | None = None,
+    ) -> int:
+        """Record an import (status committed; the surrounding transaction makes it so)."""
+        import_id = con.execute("SELECT nextval('import_id_seq')").fetchall()[0][0]
+        con.execute(
+            """INSERT INTO imports (import_id, kind, label, file_name, checksum, sheet, created_at, status)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 'committed')""",
+            [import_id, kind, label, file_name, checksum, sheet, dt.datetime.now().replace(microsecond=0)],
+        )
+        return int(import_id)
+
+    @staticmethod
+    def insert_observations(con: duckdb.DuckDBPyConnection, import_id: int, rows: pd.DataFrame) -> int:
+        """Append ``rows`` (OBSERVATION_COLUMNS) under ``import_id``; ids follow row order."""
+        if rows.empty:
+            return 0
+        start = con.execute("SELECT coalesce(max(obs_id), 0) + 1 FROM observations").fetchall()[0][0]
+        frame = rows[OBSERVATION_COLUMNS].copy()
+        frame.insert(0, "obs_id", range(start, start + len(frame)))
+        frame["import_id"] = import_id
+        con.register("_obs_in", frame)
+        con.execute(
+            """INSERT INTO observations
+               SELECT obs_id, area_code, measure, CAST(period_start AS DATE), CAST(period_end AS DATE),
+                      CAST(reporting_year AS INTEGER), CAST(value AS DOUBLE), symbol, source, vintage,
+                      note, import_id
+               FROM _obs_in"""
+        )
+        con.unregister("_obs_in")
+        con.execute("UPDATE imports SET rows_added = rows_added + ? WHERE import_id = ?", [len(frame), import_id])
+        return len(frame)
+
+    @staticmethod
+    def insert_targets(con: duckdb.DuckDBPyConnection, import_id: int, rows: pd.DataFrame) -> int:
+        """Append targets (TARGET_COLUMNS) under ``import_id``."""
+        if rows.empty:
+            return 0
+        frame = rows[TARGET_COLUMNS].copy()
+        frame["import_id"] = import_id
+        con.register("_targets_in", frame)
+        con.execute(
+            """INSERT INTO targets SELECT area_key, measure, CAST(period_start AS DATE),
+                   CAST(period_end AS DATE), CAST(target AS DOUBLE), CAST(tolerance AS DOUBLE),
+                   source, note, import_id FROM _targets_in"""
+        )
+        con.unregister("_targets_in")
+        return len(frame)
+
+    @staticmethod
+    def supersede_imports(con: duckdb.DuckDBPyConnection, kind: str) -> int:
+        """Delete the rows of every committed import of ``kind`` and mark those imports superseded."""
+        ids = [r[0] for r in con.execute(
+            "SELECT import_id FROM imports WHERE kind = ? AND status = 'committed'", [kind]
+        ).fetchall()]
+        for table in ("observations", "targets"):
+            con.execute(f"DELETE FROM {table} WHERE import_id IN (SELECT unnest(?::INTEGER[]))", [ids])
+        con.execute("UPDATE imports SET status = 'superseded' WHERE import_id IN (SELECT unnest(?::INTEGER[]))", [ids])
+        return len(ids)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchall()[0][0]
+    version = 0
+    if has_meta:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        version = int(rows[0][0]) if rows else 0
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"The database was written by a newer version of the dashboard (schema {version}); "
+            "update the dashboard before opening it."
+        )
+    for number in range(version, len(MIGRATIONS)):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in MIGRATIONS[number]:
+                con.execute(statement)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number + 1)])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False) -> Store:
+    """Open (creating if needed) the database and bring its schema up to date.
+
+    Raises StoreError with a plain message when the file is locked, damaged or not writable.
+    Does not load any data: ``journey.build.open_store`` does that.
+    """
+    db_path = Path(path) if path else default_db_path()
+    if read_only and not db_path.exists():
+        raise StoreError(f"The database {db_path} does not exist. Run `python -m journey build` first.")
+    try:
+        if not read_only:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(db_path), read_only=read_only)
+    except (duckdb.Error, OSError) as exc:
+        raise _explain(db_path, exc) from None
+    try:
+        if not read_only:
+            _migrate(con)
+        elif not con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'observations'"
+        ).fetchall()[0][0]:
+            raise StoreError(f"The database {db_path} has no dashboard tables. Run `python -m journey build`.")
+    except duckdb.Error as exc:
+        con.close()
+        raise _explain(db_path, exc) from None
+    return Store(db_path, con, read_only)

@@ -1,0 +1,131 @@
+"""Benchmarks against England, region and statistical neighbours; direction, rank, RAG."""
+
+import statistics
+
+import pandas as pd
+import pytest
+
+from journey import benchmarks as bm
+from journey.areas import find_area
+from journey.registry import registry
+from journey.store import Store
+
+# Worcestershire's 2025-model neighbours and their 2025 values, read from the published figures.
+SN_2025 = ["Somerset", "Gloucestershire", "Dorset", "Warwickshire", "Shropshire", "West Sussex",
+           "Devon", "Derbyshire", "Essex", "North Yorkshire"]
+HAND = {
+    "cin_rate_per_10k": [301.9, 311.0, 324.2, 280.3, 367.2, 303.7, 258.9, 347.8, 178.1, 314.8],
+    "cp_rate_per_10k": [27.7, 30.3, 41.4, 25.9, 28.8, 34.7, 39.0, 46.7, 21.2, 54.7],
+    "cla_rate_per_10k": [55, 57, 65, 56, 119, 54, 57, 66, 35, 48],
+}
+
+
+@pytest.mark.parametrize("measure", list(HAND))
+def test_sn_mean_and_median_2025_equal_hand_calculation(store, measure):
+    values = HAND[measure]
+    hand_mean = sum(values) / len(values)
+    ordered = sorted(values)
+    hand_median = (ordered[4] + ordered[5]) / 2
+    la = find_area(store, "Worcestershire")
+    sn = bm.sn_stats(store, la, measure, 2025, model=2025)
+    assert [n.name for n in sn.used] == SN_2025
+    assert sn.mean == pytest.approx(hand_mean)
+    assert sn.median == pytest.approx(hand_median)
+    assert sn.n == 10 and not sn.missing
+
+
+def test_sn_values_by_hand_for_cp_rate():
+    # The hand calculation itself, written out: mean 350.4 / 10, median of 30.3 and 34.7.
+    assert sum(HAND["cp_rate_per_10k"]) == pytest.approx(350.4)
+    assert statistics.median(HAND["cp_rate_per_10k"]) == pytest.approx(32.5)
+
+
+def test_missing_neighbour_is_excluded_and_reported(fresh_store):
+    # A later release suppresses Essex's 2025 CP rate: Essex drops out of the mean and is listed.
+    rows = pd.DataFrame([{
+        "area_code": "E10000012", "measure": "cp_rate_per_10k", "period_start": "2025-03-31",
+        "period_end": "2025-03-31", "reporting_year": 2025, "value": None, "symbol": "c",
+        "source": "Test release", "vintage": "2026-09", "note": None,
+    }])
+    with fresh_store.transaction() as con:
+        iid = Store.new_import(con, "test", label="suppress Essex")
+        Store.insert_observations(con, iid, rows)
+    la = find_area(fresh_store, "885")
+    b = bm.benchmark(fresh_store, la, "cp_rate_per_10k", 2025, model=2025)
+    without = [v for name, v in zip(SN_2025, HAND["cp_rate_per_10k"]) if name != "Essex"]
+    assert b.sn.n == 9 and b.sn.of == 10
+    assert b.sn.mean == pytest.approx(sum(without) / 9)
+    assert b.sn.median == pytest.approx(sorted(without)[4])
+    assert [(n.name, n.value, n.symbol) for n in b.sn.missing] == [("Essex", None, "c")]
+    assert any("Essex (c)" in note for note in b.notes)
+
+
+def test_neighbour_not_yet_existing_is_excluded(store):
+    # 2025-model neighbour Dorset (838) was created in 2019: no 2013 figure, so 9 of 10 are used.
+    sn = bm.sn_stats(store, find_area(store, "885"), "cp_rate_per_10k", 2013, model=2025)
+    assert sn.n == 9
+    assert [n.name for n in sn.missing] == ["Dorset"]
+
+
+def test_benchmark_worcestershire_cp_rate_2025(store):
+    b = bm.benchmark(store, "Worcestershire", "cp_rate_per_10k", 2025)
+    assert (b.value, b.previous) == (43.5, 49.8)
+    assert b.movement == "down"
+    assert b.judgement is None  # neutral measure: never better or worse
+    assert b.england.value == 40.6
+    assert b.england.difference == pytest.approx(2.9)
+    assert b.england.pct_difference == pytest.approx(2.9 / 40.6 * 100)
+    assert b.region.name == "West Midlands" and b.region.value == 40.3
+    assert b.sn_mean.value == pytest.approx(35.04)
+    assert b.ranking is None  # no rank for neutral measures
+    assert b.source.startswith("DfE, Local Authority Interactive Tool")
+
+
+def test_benchmark_polarity_rank_and_quartile(store):
+    b = bm.benchmark(store, "885", "assessments_within_45_days_pct", 2025)
+    assert b.value == 88.6 and b.previous == 92.6
+    assert b.judgement == "worse"  # polarity high, went down
+    frame = bm.year_figures(store, "assessments_within_45_days_pct", 2025)
+    las = frame[(frame["area_type"] == "LA") & frame["value"].notna()]
+    assert b.ranking.of == len(las)
+    assert b.ranking.rank == int((las["value"] > 88.6).sum()) + 1
+    assert b.ranking.band == "ABCD"[min(3, (b.ranking.rank - 1) * 4 // b.ranking.of)]
+    assert "of 153 LAs" in b.ranking.coverage
+
+
+def test_direction_and_judgement_by_polarity():
+    reg = registry()
+    assert bm.judge(reg.get("re_referrals_within_12m_pct"), "down") == "better"
+    assert bm.judge(reg.get("re_referrals_within_12m_pct"), "up") == "worse"
+    assert bm.judge(reg.get("care_leavers_eet_pct"), "up") == "better"
+    for neutral in ("cin_rate_per_10k", "cp_rate_per_10k", "cla_rate_per_10k"):
+        assert bm.judge(reg.get(neutral), "up") is None
+        assert bm.judge(reg.get(neutral), "down") is None
+    assert bm.movement(1.0, 1.0) == "same"
+    assert bm.movement(None, 1.0) is None
+
+
+def test_rag_with_target_and_tolerance():
+    reg = registry()
+    high = reg.get("assessments_within_45_days_pct")
+    assert bm.rag(high, 95.0, 95.0, 5) == "green"
+    assert bm.rag(high, 91.0, 95.0, 5) == "amber"
+    assert bm.rag(high, 89.9, 95.0, 5) == "red"
+    low = reg.get("re_referrals_within_12m_pct")
+    assert bm.rag(low, 18.0, 20.0, 2) == "green"
+    assert bm.rag(low, 21.5, 20.0, 2) == "amber"
+    assert bm.rag(low, 22.5, 20.0, 2) == "red"
+    assert bm.rag(reg.get("cp_rate_per_10k"), 40.0, 35.0, 5) is None  # neutral: no RAG
+    assert bm.rag(high, None, 95.0, 5) is None
+
+
+def test_quartile_bands():
+    assert [bm.quartile_band(r, 8) for r in range(1, 9)] == list("AABBCCDD")
+    assert bm.quartile_band(1, 1) == "A"
+
+
+def test_series_table_matches_the_published_comparators(store):
+    table = bm.series_table(store, find_area(store, "885"), "cp_rate_per_10k").set_index("year")
+    assert table.loc[2025, "value"] == 43.5 and table.loc[2025, "england"] == 40.6
+    assert table.loc[2025, "region"] == 40.3
+    assert table.loc[2009, "sn_published"] == 24.2  # the board report's own SN average
