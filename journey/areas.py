@@ -31,11 +31,11 @@ class Area:
 
 
 def all_areas(store: Store) -> pd.DataFrame:
-    """Every area row (one per GSS code), ordered by type then name."""
-    return store.query(
+    """Every area row (one per GSS code), ordered by type then name. Do not modify the frame."""
+    return store.memo("all_areas", lambda: store.query(
         """SELECT code, name, type, old_la_code, region_code, first_year, last_year, area_key
            FROM areas ORDER BY CASE type WHEN 'country' THEN 0 WHEN 'region' THEN 1 WHEN 'LA' THEN 2 ELSE 3 END, name"""
-    )
+    ))
 
 
 def _collapse(rows: pd.DataFrame) -> list[Area]:
@@ -58,10 +58,14 @@ def _collapse(rows: pd.DataFrame) -> list[Area]:
 
 def list_areas(store: Store, area_type: str | None = None) -> list[Area]:
     """Areas (one per area key), optionally of one type ('LA', 'region', 'country', 'SN group')."""
-    rows = all_areas(store)
-    if area_type:
-        rows = rows[rows["type"] == area_type]
-    return sorted(_collapse(rows), key=lambda a: a.name)
+
+    def compute() -> list[Area]:
+        rows = all_areas(store)
+        if area_type:
+            rows = rows[rows["type"] == area_type]
+        return sorted(_collapse(rows), key=lambda a: a.name)
+
+    return list(store.memo(("list_areas", area_type), compute))
 
 
 def get_area(store: Store, key: str) -> Area:

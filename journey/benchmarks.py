@@ -158,27 +158,39 @@ def _value(frame: pd.DataFrame, key: str) -> tuple[float | None, str | None]:
     return value, symbol
 
 
+def annual_figures(store: Store, measure: str) -> pd.DataFrame:
+    """Every area's figure for a measure in each reporting year (latest vintage, computed rates
+    filling gaps), one row per area and year. Sub-annual periods ending 31 March are left out.
+    Remembered until the store changes: do not modify the frame."""
+
+    def compute() -> pd.DataFrame:
+        rows = with_computed_rates(store, None, [measure])
+        rows = rows[rows["reporting_year"].notna()]
+        span = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days
+        rows = rows[(span == 0) | (span >= 364)]
+        # One row per area and year: a published figure before a computed one.
+        return rows.sort_values(["area_key", "reporting_year", "computed"]).drop_duplicates(["area_key", "reporting_year"])
+
+    return store.memo(("annual_figures", measure), compute)
+
+
 def year_figures(store: Store, measure: str, year: int) -> pd.DataFrame:
-    """One figure per area for a measure and reporting year (latest vintage, computed rates
-    filling gaps), excluding sub-annual periods that also end on 31 March."""
-    m = registry().get(measure)
-    rows = with_computed_rates(store, None, [m.id], year)
-    if rows.empty:
-        return rows
-    span = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days
-    rows = rows[(span == 0) | (span >= 364)]
-    # One row per area: prefer the annual flow period over a snapshot only if both exist.
-    return rows.sort_values(["area_key", "computed"]).drop_duplicates("area_key")
+    """One figure per area for a measure and reporting year (see ``annual_figures``)."""
+    registry().get(measure)
+    rows = annual_figures(store, measure)
+    return rows[rows["reporting_year"] == year]
+
+
+def _la_names(store: Store) -> dict[str, str]:
+    return store.memo("la_names", lambda: {a.key: a.name for a in areas_mod.list_areas(store, "LA")})
 
 
 def neighbours(store: Store, la: Area, model: int = DEFAULT_SN_MODEL) -> list[tuple[int, str, str | None]]:
     """(rank, neighbour area key, closeness) for the LA in the given SN model."""
     if not la.old_la_code:
         return []
-    rows = store.query(
-        "SELECT rank, neighbour_old_la_code, closeness FROM sn_models WHERE model = ? AND old_la_code = ? ORDER BY rank",
-        [model, la.old_la_code],
-    )
+    models = store.memo("sn_models", lambda: store.query("SELECT * FROM sn_models ORDER BY model, old_la_code, rank"))
+    rows = models[(models["model"] == model) & (models["old_la_code"] == la.old_la_code)]
     return [(int(r.rank), str(r.neighbour_old_la_code), r.closeness) for r in rows.itertuples()]
 
 
@@ -189,7 +201,7 @@ def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAU
     if not ns:
         return None
     frame = year_figures(store, measure, year) if frame is None else frame
-    names = {a.key: a.name for a in areas_mod.list_areas(store, "LA")}
+    names = _la_names(store)
     used, missing = [], []
     for rank, key, closeness in ns:
         value, symbol = _value(frame, key)
@@ -281,34 +293,38 @@ def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_M
     from journey.periods import period_label
 
     m = registry().get(measure)
-    everything = with_computed_rates(store, None, [m.id])
-    everything = everything[everything["reporting_year"].notna()]
-    span = (pd.to_datetime(everything["period_end"]) - pd.to_datetime(everything["period_start"])).dt.days
-    everything = everything[(span == 0) | (span >= 364)]
+    everything = annual_figures(store, m.id)
+    values = everything.pivot(index="area_key", columns="reporting_year", values="value")
     mine = everything[everything["area_key"] == la.key].sort_values("reporting_year")
+    if mine.empty:
+        return pd.DataFrame(columns=["year", "period", "value", "symbol", "england", "region", "sn_mean", "sn_median",
+                                     "sn_published", "sn_used", "sn_of", "source", "vintage", "computed"])
+    years = mine["reporting_year"].astype(int).tolist()
+
+    def row_of(key: str | None) -> list[float | None]:
+        if key is None or key not in values.index:
+            return [None] * len(years)
+        series = values.loc[key]
+        return [None if pd.isna(series.get(y)) else float(series.get(y)) for y in years]
+
     region = areas_mod.region_of(store, la)
-    published_sn = f"SN-{la.code}-PUBLISHED"
-    rows = []
-    for r in mine.itertuples():
-        year = int(r.reporting_year)
-        frame = everything[everything["reporting_year"] == year]
-        sn = sn_stats(store, la, m.id, year, model, frame) if la.type == "LA" else None
-        rows.append(
-            {
-                "year": year,
-                "period": period_label(r.period_start, r.period_end),
-                "value": None if pd.isna(r.value) else float(r.value),
-                "symbol": r.symbol if isinstance(r.symbol, str) else None,
-                "england": _value(frame, ENGLAND)[0],
-                "region": _value(frame, region.key)[0] if region else None,
-                "sn_mean": sn.mean if sn else None,
-                "sn_median": sn.median if sn else None,
-                "sn_published": _value(frame, published_sn)[0],
-                "sn_used": sn.n if sn else 0,
-                "sn_of": sn.of if sn else 0,
-                "source": r.source,
-                "vintage": r.vintage,
-                "computed": bool(r.computed),
-            }
-        )
-    return pd.DataFrame(rows)
+    keys = [k for _, k, _ in neighbours(store, la, model)] if la.type == "LA" else []
+    sn_values = values.reindex(keys)[years] if keys else pd.DataFrame(columns=years)
+    return pd.DataFrame(
+        {
+            "year": years,
+            "period": [period_label(a, b) for a, b in zip(mine["period_start"], mine["period_end"])],
+            "value": [None if pd.isna(v) else float(v) for v in mine["value"]],
+            "symbol": [v if isinstance(v, str) else None for v in mine["symbol"]],
+            "england": row_of(ENGLAND),
+            "region": row_of(region.key if region else None),
+            "sn_mean": [sn_values[y].mean() if keys and sn_values[y].notna().any() else None for y in years],
+            "sn_median": [sn_values[y].median() if keys and sn_values[y].notna().any() else None for y in years],
+            "sn_published": row_of(f"SN-{la.code}-PUBLISHED"),
+            "sn_used": [int(sn_values[y].notna().sum()) if keys else 0 for y in years],
+            "sn_of": len(keys),
+            "source": mine["source"].tolist(),
+            "vintage": mine["vintage"].tolist(),
+            "computed": mine["computed"].astype(bool).tolist(),
+        }
+    )

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from journey import figures
-from journey.periods import population_mid_year
 from journey.registry import Measure, registry, round_half_up
 from journey.store import Store
 
@@ -45,6 +45,15 @@ def populations(store: Store, area_keys: Sequence[str] | None = None) -> pd.Data
     )
 
 
+def round_half_up_array(values: pd.Series, decimals: int) -> pd.Series:
+    """Vectorised ``round_half_up``; NaN stays NaN. The tiny epsilon absorbs binary
+    representation error (302.85 is stored as 302.8499999...)."""
+    factor = 10.0**decimals
+    arr = values.astype("float64").to_numpy()
+    out = np.sign(arr) * np.floor(np.abs(arr) * factor + 0.5 + 1e-9) / factor
+    return pd.Series(out, index=values.index)
+
+
 def rate_comparison(
     store: Store, area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -55,6 +64,12 @@ def rate_comparison(
     and ``status``: match, differs, no published rate, no count, no population.
     ``reason`` explains a difference (e.g. counts rounded to the nearest 10).
     """
+    key = ("rate_comparison", tuple(area_keys) if area_keys is not None else None,
+           tuple(measures) if measures is not None else None)
+    return store.memo(key, lambda: _rate_comparison(store, area_keys, measures))
+
+
+def _rate_comparison(store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None) -> pd.DataFrame:
     reg = registry()
     rate_measures = [m for m in reg.rates() if measures is None or m.id in measures]
     if not rate_measures:
@@ -63,40 +78,53 @@ def rate_comparison(
     obs = figures.latest(store, area_keys, ids)
     obs = obs[obs["reporting_year"].notna()]
     pops = populations(store, area_keys)
+    keys = ["area_key", "area_name", "area_type", "reporting_year"]
     out = []
     for m in rate_measures:
-        rates = obs[obs["measure"] == m.id][["area_key", "area_name", "area_type", "reporting_year", "value", "symbol", "source", "vintage"]]
-        rates = rates.rename(columns={"value": "published", "symbol": "published_symbol", "source": "published_source", "vintage": "published_vintage"})
-        counts = obs[obs["measure"] == m.rate_of][["area_key", "area_name", "area_type", "reporting_year", "value", "symbol", "source"]]
-        counts = counts.rename(columns={"value": "count", "symbol": "count_symbol", "source": "count_source"})
-        both = counts.merge(rates, on=["area_key", "area_name", "area_type", "reporting_year"], how="outer")
-        both["mid_year"] = both["reporting_year"].astype(int).map(population_mid_year)
+        rates = obs.loc[obs["measure"] == m.id, [*keys, "value", "symbol", "source", "vintage"]].rename(
+            columns={"value": "published", "symbol": "published_symbol", "source": "published_source",
+                     "vintage": "published_vintage"})
+        counts = obs.loc[obs["measure"] == m.rate_of,
+                         [*keys, "value", "symbol", "source", "area_code", "period_start", "period_end"]].rename(
+            columns={"value": "count", "symbol": "count_symbol", "source": "count_source",
+                     "area_code": "count_area_code", "period_start": "count_period_start",
+                     "period_end": "count_period_end"})
+        both = counts.merge(rates, on=keys, how="outer")
+        if both.empty:
+            continue
+        both["mid_year"] = both["reporting_year"].astype(int) - 1  # DfE: mid-(Y-1) estimate
         both = both.merge(pops, on=["area_key", "mid_year"], how="left")
         both.insert(1, "measure", m.id)
-        both["computed_exact"] = [rate_per_10k(c, p) for c, p in zip(both["count"], both["population"])]
-        both["computed"] = [round_half_up(x, m.decimals) for x in both["computed_exact"]]
+        valid = both["population"] > 0
+        both["computed_exact"] = (both["count"] / both["population"] * 10_000).where(valid)
+        both["computed"] = round_half_up_array(both["computed_exact"], m.decimals)
         both["difference"] = both["published"] - both["computed_exact"]
         tol = rounding_tolerance(m)
-        status, reason = [], []
-        for row in both.itertuples():
-            if pd.isna(row.count):
-                status.append("no count")
-                reason.append(f"count suppressed ({row.count_symbol})" if isinstance(row.count_symbol, str) else "no count in the store")
-            elif pd.isna(row.population):
-                status.append("no population")
-                reason.append(f"no ONS mid-{row.mid_year} population for this area")
-            elif pd.isna(row.published):
-                status.append("no published rate")
-                reason.append("computed only" if not isinstance(row.published_symbol, str) else f"published rate suppressed ({row.published_symbol})")
-            elif abs(row.difference) <= tol:
-                status.append("match")
-                reason.append("")
-            else:
-                status.append("differs")
-                reason.append(_explain_difference(row, m))
-        both["status"] = status
-        both["reason"] = reason
+        conditions = [
+            both["count"].isna(),
+            both["population"].isna(),
+            both["published"].isna(),
+            both["difference"].abs() <= tol,
+        ]
+        both["status"] = np.select(conditions, ["no count", "no population", "no published rate", "match"], "differs")
+        both["reason"] = np.select(
+            conditions,
+            [
+                np.where(both["count_symbol"].notna(), "count suppressed (" + both["count_symbol"].fillna("") + ")",
+                         "no count in the store"),
+                "no ONS mid-" + both["mid_year"].astype(str) + " population for this area",
+                np.where(both["published_symbol"].notna(),
+                         "published rate suppressed (" + both["published_symbol"].fillna("") + ")", "computed only"),
+                "",
+            ],
+            "",
+        )
+        differs = both["status"] == "differs"
+        if differs.any():
+            both.loc[differs, "reason"] = [_explain_difference(row, m) for row in both[differs].itertuples()]
         out.append(both)
+    if not out:
+        return pd.DataFrame()
     result = pd.concat(out, ignore_index=True)
     return result.sort_values(["measure", "area_key", "reporting_year"]).reset_index(drop=True)
 
@@ -120,7 +148,18 @@ def with_computed_rates(
     reporting_year: int | None = None,
 ) -> pd.DataFrame:
     """Latest figures, plus a computed rate wherever a rate is not published but its count and
-    population are in the store (``computed`` True, source says how it was made)."""
+    population are in the store (``computed`` True, source says how it was made).
+
+    Remembered until the store changes; callers must not modify the frame they get.
+    """
+    key = ("with_computed_rates", tuple(area_keys) if area_keys is not None else None,
+           tuple(measures) if measures is not None else None, reporting_year)
+    return store.memo(key, lambda: _with_computed_rates(store, area_keys, measures, reporting_year))
+
+
+def _with_computed_rates(
+    store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None, reporting_year: int | None
+) -> pd.DataFrame:
     published = figures.latest(store, area_keys, measures, reporting_year)
     published["computed"] = False
     rate_ids = [m.id for m in registry().rates() if measures is None or m.id in measures]
@@ -134,28 +173,22 @@ def with_computed_rates(
         comp = comp[comp["reporting_year"] == reporting_year]
     if comp.empty:
         return published
-    counts = figures.latest(store, area_keys, list({registry().get(m).rate_of for m in comp["measure"]}), reporting_year)
-    counts = counts.rename(columns={"measure": "count_measure"})[
-        ["area_key", "area_code", "count_measure", "reporting_year", "period_start", "period_end"]
-    ]
-    comp = comp.assign(count_measure=comp["measure"].map(lambda x: registry().get(x).rate_of))
-    comp = comp.merge(counts, on=["area_key", "count_measure", "reporting_year"], how="inner")
     extra = pd.DataFrame(
         {
             "obs_id": pd.NA,
             "area_key": comp["area_key"],
-            "area_code": comp["area_code"],
+            "area_code": comp["count_area_code"],
             "area_name": comp["area_name"],
             "area_type": comp["area_type"],
             "measure": comp["measure"],
-            "period_start": comp["period_start"],
-            "period_end": comp["period_end"],
+            "period_start": comp["count_period_start"],
+            "period_end": comp["count_period_end"],
             "reporting_year": comp["reporting_year"].astype("Int64"),
             "value": comp["computed"].astype("float64"),
             "symbol": None,
             "source": COMPUTED_SOURCE,
             "vintage": comp["population_vintage"],
-            "note": "mid-" + comp["mid_year"].astype(str) + " population " + comp["population"].map(lambda p: f"{p:,.0f}"),
+            "note": "mid-" + comp["mid_year"].astype(str) + " population " + comp["population"].map("{:,.0f}".format),
             "import_id": pd.NA,
             "n_rows": 0,
             "computed": True,

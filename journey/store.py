@@ -13,15 +13,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
 
 from journey.config import default_db_path
 from journey.errors import StoreError
+
+T = TypeVar("T")
 
 # Each migration is applied once, in order, inside one transaction; ``meta.schema_version``
 # records how many have run. Never edit a released migration: append a new one.
@@ -131,6 +133,22 @@ class Store:
         self._con = con
         self.read_only = read_only
         self._lock = threading.RLock()
+        self._memo: dict[object, tuple[int, object]] = {}
+
+    def memo(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered until the next write to the store (by ``data_version``).
+
+        Results are shared between callers: treat them as read-only.
+        """
+        version = self.data_version
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]  # type: ignore[return-value]
+        value = compute()
+        if len(self._memo) > 256:
+            self._memo.clear()
+        self._memo[key] = (version, value)
+        return value
 
     # ---- reading -------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
