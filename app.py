@@ -1,17 +1,31 @@
-"""The child's journey dashboard: entry point (``streamlit run app.py``)."""
+"""The child's journey dashboard: entry point (``streamlit run app.py``).
+
+Sets the page up, draws the sidebar selection (kept in the URL) and runs the chosen page.
+"""
 
 import streamlit as st
 
-from journey.build import open_store
-from journey.errors import JourneyError
-from journey.figures import observation_count, sources
+from ui import data
+from ui.state import sidebar
 
-st.set_page_config(page_title="The child's journey", layout="wide")
-st.title("The child's journey")
-try:
-    store = open_store()
-except JourneyError as exc:
-    st.error(str(exc))
-    st.stop()
-st.write(f"The store holds {observation_count(store):,} figures.")
-st.dataframe(sources(store), hide_index=True)
+st.set_page_config(page_title="The child's journey", page_icon=":material/timeline:", layout="wide")
+
+PAGES = {
+    "Journey": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/journey_flow.py", title="Journey", icon=":material/route:"),
+        st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:"),
+    ],
+    "Benchmarks": [
+        st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
+    ],
+    "Data": [
+        st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:"),
+        st.Page("pages/upload.py", title="Upload data", icon=":material/upload:"),
+    ],
+}
+
+page = st.navigation(PAGES)
+store = data.store()
+sidebar(store)
+page.run()

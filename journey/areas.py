@@ -28,6 +28,7 @@ class Area:
     codes: tuple[str, ...]
     old_la_code: str | None
     region_code: str | None
+    last_year: int | None = None
 
 
 def all_areas(store: Store) -> pd.DataFrame:
@@ -51,6 +52,7 @@ def _collapse(rows: pd.DataFrame) -> list[Area]:
                 codes=tuple(grp["code"]),
                 old_la_code=None if pd.isna(current["old_la_code"]) else str(current["old_la_code"]),
                 region_code=None if pd.isna(current["region_code"]) else str(current["region_code"]),
+                last_year=None if pd.isna(current["last_year"]) else int(current["last_year"]),
             )
         )
     return out
@@ -112,3 +114,19 @@ def region_of(store: Store, area: Area) -> Area | None:
 
 def england(store: Store) -> Area:
     return get_area(store, ENGLAND)
+
+
+def la_labels(store: Store) -> dict[str, str]:
+    """{area key: label} for every LA, in name order. Names used by two LAs (old and new
+    Dorset) get the last year of the one that no longer exists: "Dorset (to 2019)"."""
+
+    def compute() -> dict[str, str]:
+        las = list_areas(store, "LA")
+        latest = max((a.last_year or 0) for a in las) if las else 0
+        names = [a.name for a in las]
+        return {
+            a.key: f"{a.name} (to {a.last_year})" if names.count(a.name) > 1 and (a.last_year or 0) < latest else a.name
+            for a in las
+        }
+
+    return dict(store.memo("la_labels", compute))

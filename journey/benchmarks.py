@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class Benchmark:
     sn_median: Comparison | None
     ranking: Ranking | None
     computed: bool = False
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -271,6 +274,8 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
         sn_median=compare(f"SN median ({model} model)", value, sn.median) if sn else None,
         ranking=ranking(store, area, m, frame) if area.type == "LA" else None,
         computed=computed,
+        period_start=None if row.empty else row.iloc[0]["period_start"],
+        period_end=None if row.empty else row.iloc[0]["period_end"],
         notes=notes,
     )
 
@@ -328,3 +333,18 @@ def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_M
             "computed": mine["computed"].astype(bool).tolist(),
         }
     )
+
+
+def summary_table(store: Store, la: Area, year_to: int | None, model: int = DEFAULT_SN_MODEL) -> list[Benchmark]:
+    """A benchmark for every measure in the registry with a figure for the LA, each in its
+    latest reporting year up to ``year_to``, in registry (journey) order."""
+    out = []
+    for m in registry():
+        frame = annual_figures(store, m.id)
+        mine = frame[(frame["area_key"] == la.key) & frame["value"].notna()]
+        if year_to is not None:
+            mine = mine[mine["reporting_year"] <= year_to]
+        if mine.empty:
+            continue
+        out.append(benchmark(store, la, m.id, int(mine["reporting_year"].max()), model))
+    return out

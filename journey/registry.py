@@ -53,6 +53,8 @@ class Measure:
     definition: str
     dfe_source: str
     origin: str
+    phrase: str = ""  # "{area} had {value} children in need per 10,000": how a sentence states it
+    headline: bool = False  # the stage's headline measure on the overview
 
     @property
     def is_rate(self) -> bool:
@@ -153,6 +155,11 @@ class Registry:
             groups.setdefault(m.stage, []).append(m)
         return {s: ms for s, ms in groups.items() if ms}
 
+    def headlines(self) -> list[Measure]:
+        """One headline measure per journey stage, in journey order."""
+        order = list(STAGES)
+        return sorted((m for m in self.measures if m.headline), key=lambda m: order.index(m.stage))
+
     def rates(self) -> list[Measure]:
         """Rates per 10,000 that name the count they are computed from."""
         return [m for m in self.measures if m.is_rate and m.rate_of and m.rate_of in self._by_id]
@@ -182,6 +189,8 @@ def _read_measures() -> list[Measure]:
                 definition=row["definition"],
                 dfe_source=row["dfe_file_and_column"],
                 origin=row["origin"],
+                phrase=row.get("phrase", ""),
+                headline=row.get("headline", "") == "yes",
             )
         )
     return out

@@ -1,0 +1,67 @@
+"""The journey in one year: counts and rates per 10,000 at each stage, LA beside comparators.
+
+The stages are the registry's counts that have a rate per 10,000, in journey order (early
+help, referrals, section 47 enquiries, conferences, children in need, plans, looked after).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from journey import areas as areas_mod
+from journey.benchmarks import sn_stats, year_figures
+from journey.config import ENGLAND
+from journey.registry import STAGES, registry
+from journey.selection import Selection, sn_series_name
+from journey.store import Store
+
+JOURNEY_STAGES = [s for s in STAGES if s not in ("context", "other")]
+
+
+def flow_steps() -> list[tuple[str, str]]:
+    """(count id, rate id) for every count with a rate per 10,000, in journey order."""
+    reg = registry()
+    steps = []
+    for stage in JOURNEY_STAGES:
+        for m in reg.measures:
+            rate = reg.rate_for_count(m.id)
+            if m.stage == stage and m.kind == "count" and rate is not None:
+                steps.append((m.id, rate.id))
+    return steps
+
+
+def _value(frame: pd.DataFrame, key: str) -> float | None:
+    rows = frame[frame["area_key"] == key]["value"].dropna()
+    return None if rows.empty else float(rows.iloc[0])
+
+
+def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
+    """One row per (stage, series): step, stage, count_measure, rate_measure, series, role,
+    count (LA only), rate. Stages with no figure at all for the LA are left out."""
+    la = areas_mod.get_area(store, sel.la)
+    region = areas_mod.region_of(store, la)
+    reg = registry()
+    rows = []
+    for step, (count_id, rate_id) in enumerate(flow_steps(), start=1):
+        counts, rates = year_figures(store, count_id, year), year_figures(store, rate_id, year)
+        la_count, la_rate = _value(counts, la.key), _value(rates, la.key)
+        if la_count is None and la_rate is None:
+            continue
+        label = reg.get(count_id).label
+        base = {"step": step, "stage": label, "count_measure": count_id, "rate_measure": rate_id}
+        rows.append({**base, "series": la.name, "role": "la", "count": la_count, "rate": la_rate})
+        if "England" in sel.comparators:
+            rows.append({**base, "series": "England", "role": "england", "count": None, "rate": _value(rates, ENGLAND)})
+        if "Region" in sel.comparators and region is not None:
+            rows.append({**base, "series": region.name, "role": "region", "count": None, "rate": _value(rates, region.key)})
+        if "Statistical neighbours" in sel.comparators:
+            sn = sn_stats(store, la, rate_id, year, sel.model, rates)
+            if sn and sn.n:
+                rows.append({**base, "series": sn_series_name(sel), "role": "sn", "count": None,
+                             "rate": sn.mean if sel.sn_stat == "mean" else sn.median})
+        for i, key in enumerate(sel.others[:4], start=1):
+            if key != la.key:
+                other = areas_mod.get_area(store, key)
+                rows.append({**base, "series": other.name, "role": f"other{i}", "count": _value(counts, key),
+                             "rate": _value(rates, key)})
+    return pd.DataFrame(rows, columns=["step", "stage", "count_measure", "rate_measure", "series", "role", "count", "rate"])

@@ -1,0 +1,88 @@
+"""Benchmarks: every indicator against England, region and neighbours; LAs ranked on one."""
+
+import pandas as pd
+import streamlit as st
+
+from journey import areas
+from journey.benchmarks import neighbours, summary_table, year_figures
+from journey.charts import ranked_bars
+from journey.registry import registry
+from ui import data
+from ui.state import current
+
+s = data.store()
+data.require_data(s)
+sel = current()
+la = areas.get_area(s, sel.la)
+reg = registry()
+
+st.title(f"{la.name}: benchmarks")
+st.caption(
+    f"Each indicator in its latest year up to {sel.year_to}. SN = the 10 statistical neighbours of the {sel.model} model; "
+    "neighbours without a figure are left out and counted. Direction is judged only where higher or lower is better; "
+    "rank 1 = best, quartile band A = best quarter of the LAs that have a figure in the store."
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _summary(_s, version: int, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
+    rows = []
+    for b in summary_table(_s, areas.get_area(_s, la_key), year_to, model):
+        m = b.measure
+        direction = b.movement or "–"
+        if b.judgement in ("better", "worse"):
+            direction = f"{b.movement} ({b.judgement})"
+        rows.append({
+            "Stage": m.stage_label,
+            "Indicator": m.label,
+            "Year": b.year,
+            la_key: m.format(b.value, b.symbol),
+            "England": m.format(b.england.value) if b.england else "–",
+            "Region": m.format(b.region.value) if b.region else "–",
+            "SN mean": m.format(b.sn.mean) if b.sn else "–",
+            "SN median": m.format(b.sn.median) if b.sn else "–",
+            "SN used": f"{b.sn.n}/{b.sn.of}" if b.sn else "–",
+            "Change": m.format_change(b.change),
+            "Direction": direction,
+            "Rank": f"{b.ranking.rank} of {b.ranking.of}" if b.ranking else "–",
+            "Band": b.ranking.band if b.ranking else "–",
+            "Coverage": b.ranking.coverage if b.ranking else ("not ranked: neutral measure" if not m.judged else "–"),
+        })
+    return pd.DataFrame(rows)
+
+
+summary = _summary(s, data.version(s), la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
+st.dataframe(summary, hide_index=True, width="stretch", height=min(900, 38 * (len(summary) + 1)))
+st.download_button("Download CSV", summary.to_csv(index=False).encode("utf-8"), file_name=f"{la.name}_benchmarks.csv",
+                   mime="text/csv", key="summary_csv")
+
+st.subheader("Where the LA stands on one indicator")
+judged = [m.id for m in reg if m.kind != "count"]
+c1, c2, c3 = st.columns([3, 1, 2])
+measure_id = c1.selectbox("Indicator", judged, format_func=lambda k: reg.get(k).label, key="rank_measure",
+                          index=judged.index("cp_rate_per_10k"), bind="query-params")
+m = reg.get(measure_id)
+years = sorted({int(y) for y in year_figures(s, m.id, sel.year_to or 0)["reporting_year"]} |
+               {y for y in range(sel.year_from or 2009, (sel.year_to or 2025) + 1)}, reverse=True)
+year = c2.selectbox("Year", years, key="rank_year", bind="query-params")
+scope = c3.radio("Show", ["Statistical neighbours", "All LAs in the store"], horizontal=True, key="rank_scope",
+                 bind="query-params")
+frame = year_figures(s, m.id, year)
+frame = frame[(frame["area_type"] == "LA") & frame["value"].notna()]
+names = areas.la_labels(s)
+if scope == "Statistical neighbours":
+    keys = {k for _, k, _ in neighbours(s, la, sel.model)} | {la.key}
+    frame = frame[frame["area_key"].isin(keys)]
+bars = pd.DataFrame({"name": frame["area_key"].map(names), "value": frame["value"]})
+if bars.empty or la.key not in set(frame["area_key"]):
+    st.info(f"No {year} figure for {la.name} on this indicator.")
+else:
+    total = s.scalar("SELECT count(DISTINCT area_key) FROM areas WHERE type = 'LA' AND ? BETWEEN first_year AND last_year",
+                     [year])
+    if scope == "Statistical neighbours":
+        st.caption(f"{la.name} and its {sel.model} statistical neighbours that have a {year} figure ({len(bars)} LAs).")
+    else:
+        st.caption(f"Coverage: the store has a {year} figure for {len(bars)} of the {total} LAs in England.")
+    st.altair_chart(ranked_bars(bars, m, highlight=names[la.key],
+                                description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs."),
+                    width="stretch")

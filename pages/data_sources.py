@@ -1,0 +1,66 @@
+"""Data & sources: what the store holds, conflicting figures, and the suppression symbols."""
+
+import pandas as pd
+import streamlit as st
+
+from journey import figures
+from journey.periods import period_label
+from journey.registry import registry
+from journey.symbols import symbol_table
+from ui import data
+
+s = data.store()
+st.title("Data & sources")
+
+counts = s.query("SELECT type, count(DISTINCT area_key) AS areas FROM areas GROUP BY type ORDER BY type")
+n_obs = figures.observation_count(s)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Figures", f"{n_obs:,}")
+c2.metric("Measures in the registry", len(registry()))
+c3.metric("Local authorities", int(counts.set_index("type")["areas"].get("LA", 0)))
+years = s.query("SELECT min(year(period_end)) AS a, max(year(period_end)) AS b FROM observations")
+c4.metric("Years", "–" if n_obs == 0 else f"{int(years['a'][0])}–{int(years['b'][0])}")
+
+st.subheader("Sources and vintages")
+st.caption("Every figure keeps its source and vintage (release). Where several give the same figure, the newest vintage is shown.")
+src = figures.sources(s)
+if src.empty:
+    st.info("No figures yet.")
+    st.page_link("pages/upload.py", label="Go to Upload data", icon=":material/upload:")
+else:
+    st.dataframe(src, hide_index=True, width="stretch")
+
+st.subheader("Conflicting figures")
+st.caption("The same figure (area, measure, period) given with different values. Both are kept; the one shown by default is marked.")
+c = figures.conflicts(s)
+if c.empty:
+    st.write("None.")
+else:
+    reg = registry()
+    shown = pd.DataFrame({
+        "Area": c["area_name"],
+        "Measure": c["measure"].map(lambda k: reg.get(k).label),
+        "Period": [period_label(a, b) for a, b in zip(c["period_start"], c["period_end"])],
+        "Value": [reg.get(k).format(v, sy) for k, v, sy in zip(c["measure"], c["value"], c["symbol"])],
+        "Shown by default": c["is_latest"].map({True: "yes", False: ""}),
+        "Source": c["source"],
+        "Vintage": c["vintage"],
+        "Note": c["note"].fillna(""),
+        "Kind": c["kind"],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+st.subheader("Measures")
+reg = registry()
+present = set(s.query("SELECT DISTINCT measure FROM observations")["measure"])
+st.dataframe(
+    pd.DataFrame([{
+        "Stage": m.stage_label, "Measure": m.label, "Id": m.id, "Unit": m.unit, "Polarity": m.polarity,
+        "Decimals": m.decimals, "In the store": "yes" if m.id in present else "", "Definition": m.definition,
+    } for m in reg]),
+    hide_index=True, width="stretch",
+)
+
+st.subheader("Suppression symbols")
+st.caption("A suppressed or missing figure is stored as no value plus its symbol: never as 0. Charts show a gap.")
+st.dataframe(pd.DataFrame(symbol_table()), hide_index=True, width="stretch")

@@ -1,0 +1,58 @@
+"""Journey: the flow from early help and referrals to looked after, for one year."""
+
+import pandas as pd
+import streamlit as st
+
+from journey import areas
+from journey.charts import flow_chart
+from journey.conversion import conversions
+from journey.flow import flow_table
+from journey.registry import registry
+from ui import data
+from ui.state import current
+
+s = data.store()
+data.require_data(s)
+sel = current()
+la = areas.get_area(s, sel.la)
+reg = registry()
+
+st.title(f"{la.name}: the journey in one year")
+years = [y for y in range(sel.year_to or 2025, (sel.year_from or 2009) - 1, -1)]
+year = st.selectbox("Reporting year (year ending 31 March)", years, key="flow_year", bind="query-params")
+table = flow_table(s, sel, year)
+if table.empty:
+    st.info(f"No journey figures for {la.name} in {year}. Pick another year.")
+    st.stop()
+
+chart_tab, table_tab = st.tabs(["Chart", "Table"])
+with chart_tab:
+    st.markdown("**Children at each stage per 10,000 children aged 0-17**, top to bottom in the order a child moves through the system.")
+    plotted = table.dropna(subset=["rate"]).rename(columns={"rate": "value"})
+    described = "; ".join(
+        f"{r.stage}: {r.series} {r.value:,.1f}" for r in plotted[plotted["role"] == "la"].itertuples()
+    )
+    st.altair_chart(flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}: {described}"),
+                    width="stretch")
+with table_tab:
+    wide = table.pivot_table(index=["step", "stage"], columns="series", values="rate", aggfunc="first", sort=False)
+    counts = table[table["role"] == "la"].set_index(["step", "stage"])["count"]
+    out = pd.DataFrame({f"{la.name}: count": counts.map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}")})
+    for col in wide.columns:
+        out[f"{col}: per 10,000"] = wide[col].map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
+    out = out.reset_index(level=0, drop=True)
+    st.dataframe(out, width="stretch")
+
+st.subheader("Conversion between stages")
+rows = []
+for c in conversions(s, la, year):
+    rows.append({
+        "Step": c.label,
+        "From": reg.get(c.from_measure).label,
+        "To": reg.get(c.to_measure).label,
+        "Conversion": "–" if c.percent is None else f"{c.percent:.1f}%",
+        "Worked out from": c.basis,
+    })
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.caption("Conversion = later stage ÷ earlier stage × 100. Where counts are not in the store, the ratio of the two "
+           "rates per 10,000 gives the same answer (same children's population, same year).")

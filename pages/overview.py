@@ -1,0 +1,61 @@
+"""Overview: a headline tile for each journey stage, latest year, with a sentence under each."""
+
+import streamlit as st
+
+from journey import areas
+from journey.narrative import headline_sentence
+from journey.registry import registry
+from journey.selection import trend_frame
+from ui import data
+from ui.state import current
+
+s = data.store()
+data.require_data(s)
+sel = current()
+la = areas.get_area(s, sel.la)
+
+st.title(f"{la.name}: the child's journey")
+st.caption(
+    "Headline figure for each stage in the latest year up to "
+    f"{sel.year_to or 'the latest'}; change on the year before; comparators as chosen in the sidebar. "
+    "Rates, counts and shares of children's social care (CIN, CP, CLA) are shown without a good/bad colour: "
+    "only measures where higher or lower is better are coloured."
+)
+
+DELTA_COLOURS = {"high": "normal", "low": "inverse", "neutral": "off"}
+
+headlines = registry().headlines()
+cols = st.columns(4)
+version = data.version(s)
+for i, m in enumerate(headlines):
+    frame = trend_frame(s, sel, m.id)
+    mine = frame[(frame["role"] == "la") & frame["value"].notna()] if not frame.empty else frame
+    with cols[i % 4].container(border=True, height="stretch"):
+        st.caption(m.stage_label.upper())
+        if mine.empty:
+            st.metric(m.label, "No data")
+            st.caption(f"No figure for {la.name} in the selected years.")
+            continue
+        year = int(mine["year"].max())
+        b = data.cached_benchmark(s, version, la.key, m.id, year, sel.model)
+        delta = None if b.change is None else f"{m.format_change(b.change)} on {b.year - 1}"
+        st.metric(
+            f"{m.label}, {mine[mine['year'] == year]['period'].iloc[0]}",
+            m.format(b.value, b.symbol),
+            delta,
+            delta_color=DELTA_COLOURS[m.polarity],
+            chart_data=mine["value"].tolist(),
+            chart_type="line",
+            help=m.definition,
+        )
+        lines = []
+        if "England" in sel.comparators and b.england and b.england.value is not None:
+            lines.append(f"England **{m.format(b.england.value)}**")
+        if "Region" in sel.comparators and b.region and b.region.value is not None:
+            lines.append(f"{b.region.name} **{m.format(b.region.value)}**")
+        if "Statistical neighbours" in sel.comparators and b.sn and b.sn.n:
+            stat = b.sn.mean if sel.sn_stat == "mean" else b.sn.median
+            lines.append(f"SN {sel.sn_stat} **{m.format(stat)}**")
+        if lines:
+            st.markdown(" · ".join(lines))
+        st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))

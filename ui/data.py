@@ -1,0 +1,55 @@
+"""The store, opened once per server process, and cached page data keyed by store version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from journey.benchmarks import Benchmark, benchmark
+from journey.build import open_store
+from journey.config import default_db_path
+from journey.errors import JourneyError
+from journey.figures import observation_count
+from journey.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Store:
+    return open_store(Path(path))
+
+
+def store() -> Store:
+    """The shared store; on a bad database file, a clear message and the page stops."""
+    try:
+        return _open(str(default_db_path()))
+    except JourneyError as exc:
+        st.error(f"**The dashboard cannot open its data.** {exc}")
+        st.stop()
+        raise  # for type checkers: st.stop() does not return
+
+
+def version(s: Store) -> int:
+    return s.data_version
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def cached_benchmark(_s: Store, _version: int, la: str, measure: str, year: int, model: int) -> Benchmark:
+    """``journey.benchmarks.benchmark``, cached until the store changes (version in the key)."""
+    return benchmark(_s, la, measure, year, model)
+
+
+def require_data(s: Store) -> None:
+    """On an empty store: say so, link to the upload page, and stop drawing this page."""
+    if observation_count(s) == 0:
+        st.info(
+            "**No data yet.** This dashboard has no figures to show. Load the default dataset or "
+            "upload your own spreadsheets on the Upload page."
+        )
+        st.page_link("pages/upload.py", label="Go to Upload data", icon=":material/upload:")
+        st.stop()
+
+
+def clear_caches() -> None:
+    """Call after any write to the store (imports, undo) so every page reads fresh figures."""
+    st.cache_data.clear()
