@@ -25,7 +25,6 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
 store = data.store()
 sidebar(store)
-page.run()
+st.navigation(PAGES).run()

@@ -1,6 +1,5 @@
 """Indicator: one template for every measure: trend against comparators, definition, sources."""
 
-import pandas as pd
 import streamlit as st
 
 from journey import areas
@@ -23,8 +22,9 @@ c1, c2 = st.columns([1, 2])
 stage = c1.selectbox("Stage", list(by_stage), format_func=lambda k: STAGES.get(k, k), key="stage",
                      index=list(by_stage).index("child_protection"), bind="query-params")
 options = [m.id for m in by_stage[stage]]
+headline = next((i for i, k in enumerate(options) if reg.get(k).headline), 0)
 measure_id = c2.selectbox("Measure", options, format_func=lambda k: reg.get(k).label, key="measure",
-                          bind="query-params")
+                          index=headline, bind="query-params")
 m = reg.get(measure_id)
 
 st.title(m.label)

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PROJECT, subprocess_env
 
+from conftest import PROJECT, subprocess_env
 from journey.areas import find_area
 from journey.cli import main
 from journey.conversion import conversions

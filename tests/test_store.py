@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PROJECT, subprocess_env
 
+from conftest import PROJECT, subprocess_env
 from journey import figures
 from journey.benchmarks import benchmark, series_table
 from journey.build import build, open_store, read_published_figures

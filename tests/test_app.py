@@ -1,0 +1,244 @@
+"""The dashboard under streamlit.testing.v1.AppTest: every page, every widget path."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import PROJECT
+from journey.cli import main as cli_main
+
+PAGES = ["pages/overview.py", "pages/journey_flow.py", "pages/indicator.py", "pages/benchmarks.py",
+         "pages/data_sources.py", "pages/upload.py"]
+DATA_PAGES = PAGES[:4]
+
+FIGURES = pd.read_csv(PROJECT / "data" / "published_figures.csv", dtype=str, keep_default_na=False)
+
+
+def published(area_code: str, measure: str, year: str) -> str:
+    """The value as printed in the published figures (newest vintage), straight from the data file."""
+    rows = FIGURES[(FIGURES["area_code"] == area_code) & (FIGURES["measure"] == measure) & (FIGURES["time_period"] == year)]
+    return rows.sort_values("vintage").iloc[-1]["value"]
+
+
+def app(db, page: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=90)
+    if query:
+        at.query_params.update(query)
+    if page:
+        at.switch_page(page)
+    return at
+
+
+@pytest.fixture()
+def use_default(default_db, monkeypatch):
+    monkeypatch.setenv("JOURNEY_DB", str(default_db))
+    return default_db
+
+
+@pytest.fixture()
+def use_empty(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOURNEY_DB", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("JOURNEY_NO_DEFAULT", "1")
+    return tmp_path / "empty.duckdb"
+
+
+def tile(at: AppTest, label_start: str):
+    return next(m for m in at.metric if m.label.startswith(label_start))
+
+
+def tile_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_with_default_data(use_default, page):
+    at = app(use_default, page).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_every_page_with_empty_store_says_no_data_and_links_upload(use_empty, page):
+    at = app(use_empty, page).run()
+    assert not at.exception
+    assert any("No data yet" in i.value for i in at.info)
+    links = [e for e in at.main if type(e).__name__ == "PageLink" or getattr(e, "type", "") == "page_link"]
+    assert any("upload" in str(getattr(link, "proto", link)).lower() for link in links)
+    assert not at.metric  # no empty tiles or blank charts
+
+
+def test_data_and_upload_pages_with_empty_store(use_empty):
+    at = app(use_empty, "pages/data_sources.py").run()
+    assert not at.exception and any("No figures yet" in i.value for i in at.info)
+    at = app(use_empty, "pages/upload.py").run()
+    assert not at.exception
+    assert at.button(key="load_default")
+
+
+def test_load_default_dataset_from_upload_page(use_empty):
+    at = app(use_empty, "pages/upload.py").run()
+    at.button(key="load_default").click().run()
+    assert not at.exception
+    at = app(use_empty, "pages/overview.py").run()
+    assert tile(at, "Child protection plans per 10k").value == "43.5"
+
+
+def test_overview_tiles_worcestershire_2025_match_cli_show(use_default, capsys):
+    at = app(use_default).run()
+    checks = {
+        "Children in need per 10k": "cin_rate_per_10k",
+        "Child protection plans per 10k": "cp_rate_per_10k",
+        "Children looked after per 10k": "cla_rate_per_10k",
+        "Referrals per 10k": "referral_rate_per_10k",
+    }
+    text = tile_text(at)
+    for label, measure in checks.items():
+        assert cli_main(["show", "Worcestershire", measure, "--db", str(use_default)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        row = next(line for line in out if line.startswith(("31 Mar 2025", "2024-25")))
+        cells = row.split()
+        la, england, region, sn_mean = cells[-10:-6] if False else _cells(row)
+        t = tile(at, label)
+        assert t.value == la
+        assert f"England **{england}**" in text
+        assert f"West Midlands **{region}**" in text
+        assert f"SN mean **{sn_mean}**" in text
+
+
+def _cells(row: str) -> tuple[str, str, str, str]:
+    """LA, England, region, SN mean from a `journey show` row (period may be one or three words)."""
+    parts = row.split()
+    start = 3 if parts[0] == "31" else 1
+    return parts[start], parts[start + 1], parts[start + 2], parts[start + 3]
+
+
+def test_cp_tile_sentence_as_in_the_brief(use_default):
+    at = app(use_default).run()
+    assert ("At 31 March 2025 Worcestershire had 43.5 children on a child protection plan per 10,000, down from 49.8 "
+            "a year earlier; England 40.6; West Midlands 40.3; statistical neighbours 35.0 (mean of 10, 2025 model).") in tile_text(at)
+
+
+def test_neutral_measures_never_coloured(use_default):
+    at = app(use_default).run()
+    for label in ("Children in need per 10k", "Child protection plans per 10k", "Children looked after per 10k",
+                  "Referrals per 10k", "Section 47 enquiries per 10k"):
+        assert tile(at, label).proto.color == 2 or str(tile(at, label).proto.color) in ("GRAY", "2"), label
+    # A measure with polarity is coloured: assessments on time fell, which is worse (red).
+    judged = tile(at, "Assessments completed within 45 working days")
+    assert judged.proto.color != tile(at, "Child protection plans per 10k").proto.color
+
+
+def test_changing_la_changes_tiles(use_default):
+    at = app(use_default).run()
+    assert tile(at, "Child protection plans per 10k").value == "43.5"
+    at.selectbox(key="la").select("884").run()  # Herefordshire
+    assert not at.exception
+    assert tile(at, "Child protection plans per 10k").value == published("E06000019", "cp_rate_per_10k", "2025")
+    assert "Herefordshire" in tile_text(at)
+
+
+def test_changing_period_changes_tiles(use_default):
+    at = app(use_default).run()
+    at.select_slider(key="years").set_range(2013, 2020).run()
+    t = tile(at, "Child protection plans per 10k")
+    assert t.label.endswith("31 Mar 2020")
+    assert t.value == published("E10000034", "cp_rate_per_10k", "2020")
+
+
+def test_changing_comparators_changes_tiles(use_default):
+    at = app(use_default).run()
+    at.multiselect(key="cmp").set_value(["Statistical neighbours"]).run()
+    text = tile_text(at)
+    assert "England **" not in text and "SN mean **35.0**" in text
+    at.radio(key="sn").set_value("median").run()
+    assert "SN median **32.5**" in tile_text(at)
+    at.radio(key="model").set_value(2021).run()
+    assert "2021 model" in tile_text(at)
+
+
+def _chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.main if type(e).__name__ == "UnknownElement" and hasattr(e.proto, "spec")]
+
+
+def test_indicator_page_chart_and_table_follow_the_selection(use_default):
+    at = app(use_default, "pages/indicator.py").run()
+    assert at.selectbox(key="measure").value == "cp_rate_per_10k"
+    spec = _chart_specs(at)[0]
+    assert "Worcestershire: 28.0 in 31 Mar 2009 to 43.5 in 31 Mar 2025" in spec["description"]
+    at.toggle(key="zero").set_value(True).run()
+    assert json.dumps(_chart_specs(at)[0]).count('"zero": true') >= 1
+    at.toggle(key="table").set_value(True).run()
+    table = at.dataframe[0].value
+    assert table.loc["31 Mar 2025", "Worcestershire"] == "43.5"
+    assert table.loc["31 Mar 2025", "England"] == "40.6"
+    assert at.get("download_button")
+    at.selectbox(key="la").select("884").run()
+    table = at.dataframe[0].value
+    assert table.loc["31 Mar 2025", "Herefordshire, County of"] == published("E06000019", "cp_rate_per_10k", "2025")
+
+
+def test_indicator_suppressed_years_are_gaps_with_symbol_explained(use_default):
+    at = app(use_default, "pages/indicator.py", {"la": "Westmorland and Furness", "stage": "Children looked after",
+                                                   "measure": "Children looked after per 10k"}).run()
+    assert not at.exception
+    text = tile_text(at)
+    assert "`z` Not applicable" in text
+
+
+def test_url_query_params_restore_the_view(use_default):
+    query = {"la": "Herefordshire, County of", "cmp": ["England", "Region"], "sn": "median", "model": "2021",
+             "years": ["2021", "2024"], "stage": "Children looked after", "measure": "Children looked after per 10k"}
+    at = app(use_default, "pages/indicator.py", query).run()
+    assert not at.exception
+    assert at.selectbox(key="la").value == "884"
+    assert at.multiselect(key="cmp").value == ["England", "Region"]
+    assert at.radio(key="sn").value == "median"
+    assert at.radio(key="model").value == 2021
+    assert at.select_slider(key="years").value == (2021, 2024)
+    assert at.selectbox(key="stage").value == "looked_after"
+    assert at.selectbox(key="measure").value == "cla_rate_per_10k"
+    description = _chart_specs(at)[0]["description"]
+    assert "Herefordshire" in description and "31 Mar 2024" in description and "2025" not in description
+    assert "Statistical neighbours" not in description
+
+
+def test_journey_page_flow_and_conversions(use_default):
+    at = app(use_default, "pages/journey_flow.py").run()
+    assert not at.exception
+    assert at.selectbox(key="flow_year").value == 2025
+    conversions = at.dataframe[1].value.set_index("Step")
+    assert conversions.loc["Referrals leading to a section 47 enquiry", "Conversion"] == "46.2%"
+    table = at.dataframe[0].value
+    assert table.loc["Referrals", "Worcestershire: count"] == "4,805"
+    at.selectbox(key="flow_year").select(2024).run()
+    assert at.dataframe[0].value.loc["Referrals", "Worcestershire: count"] == "4,784"
+
+
+def test_benchmarks_page_summary_and_ranking(use_default):
+    at = app(use_default, "pages/benchmarks.py").run()
+    assert not at.exception
+    summary = at.dataframe[0].value.set_index("Indicator")
+    row = summary.loc["Child protection plans per 10k"]
+    assert (row["Worcestershire"], row["England"], row["SN mean"], row["SN median"]) == ("43.5", "40.6", "35.0", "32.5")
+    assert row["Rank"] == "–" and row["Direction"] == "down"  # neutral: no rank, no judgement
+    judged = summary.loc["Assessments completed within 45 working days (%)"]
+    assert judged["Direction"] == "down (worse)" and judged["Band"] in "ABCD" and "of 153 LAs" in judged["Coverage"]
+    spec = _chart_specs(at)[0]
+    assert "among 11 LAs" in spec["description"]  # Worcestershire and its 10 neighbours
+    at.radio(key="rank_scope").set_value("All LAs in the store").run()
+    assert "among 11 LAs" not in _chart_specs(at)[0]["description"]
+
+
+def test_data_sources_page_lists_conflicts_and_symbols(use_default):
+    at = app(use_default, "pages/data_sources.py").run()
+    frames = [d.value for d in at.dataframe]
+    conflicts = next(f for f in frames if "Kind" in f.columns)
+    cp = conflicts[(conflicts["Area"] == "Worcestershire") & (conflicts["Measure"] == "Children on a child protection plan at 31 March")]
+    assert sorted(cp["Value"]) == ["589", "596"]
+    symbols = next(f for f in frames if "symbol" in f.columns)
+    assert {"c", "x", "z", "u", "-"} <= set(symbols["symbol"])
