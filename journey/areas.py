@@ -72,11 +72,15 @@ def list_areas(store: Store, area_type: str | None = None) -> list[Area]:
 
 def get_area(store: Store, key: str) -> Area:
     """The area with this key (old LA code for an LA, else its code)."""
-    rows = all_areas(store)
-    rows = rows[rows["area_key"] == key]
-    if rows.empty:
+
+    def compute() -> dict[str, Area]:
+        rows = all_areas(store)
+        return {a.key: a for a in _collapse(rows)}
+
+    found = store.memo("areas_by_key", compute).get(key)
+    if found is None:
         raise NotFoundError(f"No area with key '{key}'.")
-    return _collapse(rows)[0]
+    return found
 
 
 def find_area(store: Store, text: str) -> Area:

@@ -16,6 +16,7 @@ import datetime as dt
 import math
 import statistics
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -151,30 +152,32 @@ def quartile_band(rank: int, of: int) -> str:
     return "ABCD"[min(3, int(4 * (rank - 1) / of))]
 
 
-def _value(frame: pd.DataFrame, key: str) -> tuple[float | None, str | None]:
-    rows = frame[frame["area_key"] == key]
-    if rows.empty:
-        return None, None
-    row = rows.iloc[0]
-    value = None if pd.isna(row["value"]) else float(row["value"])
-    symbol = None if pd.isna(row["symbol"]) else str(row["symbol"])
-    return value, symbol
-
-
 def annual_figures(store: Store, measure: str) -> pd.DataFrame:
     """Every area's figure for a measure in each reporting year (latest vintage, computed rates
     filling gaps), one row per area and year. Sub-annual periods ending 31 March are left out.
     Remembered until the store changes: do not modify the frame."""
+    registry().get(measure)
+    frames = _annual_by_measure(store)
+    if measure in frames:
+        return frames[measure]
+    empty = with_computed_rates(store, None, [measure])
+    return empty.iloc[0:0]
 
-    def compute() -> pd.DataFrame:
-        rows = with_computed_rates(store, None, [measure])
+
+def _annual_by_measure(store: Store) -> dict[str, pd.DataFrame]:
+    """All annual figures, computed once per store version and split by measure."""
+
+    def compute() -> dict[str, pd.DataFrame]:
+        rows = with_computed_rates(store)
         rows = rows[rows["reporting_year"].notna()]
         span = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days
         rows = rows[(span == 0) | (span >= 364)]
         # One row per area and year: a published figure before a computed one.
-        return rows.sort_values(["area_key", "reporting_year", "computed"]).drop_duplicates(["area_key", "reporting_year"])
+        rows = rows.sort_values(["measure", "area_key", "reporting_year", "computed"])
+        rows = rows.drop_duplicates(["measure", "area_key", "reporting_year"])
+        return {m: frame.reset_index(drop=True) for m, frame in rows.groupby("measure", sort=False)}
 
-    return store.memo(("annual_figures", measure), compute)
+    return store.memo("annual_by_measure", compute)
 
 
 def year_figures(store: Store, measure: str, year: int) -> pd.DataFrame:
@@ -182,6 +185,44 @@ def year_figures(store: Store, measure: str, year: int) -> pd.DataFrame:
     registry().get(measure)
     rows = annual_figures(store, measure)
     return rows[rows["reporting_year"] == year]
+
+
+class Figure(NamedTuple):
+    """One area's figure for a measure and year, as benchmarks read it."""
+
+    value: float | None
+    symbol: str | None
+    source: str
+    vintage: str
+    computed: bool
+    period_start: dt.date
+    period_end: dt.date
+    area_type: str
+
+
+def year_lookup(store: Store, measure: str) -> dict[int, dict[str, Figure]]:
+    """{reporting year: {area key: Figure}} for a measure, remembered until the store changes."""
+
+    def compute() -> dict[int, dict[str, Figure]]:
+        out: dict[int, dict[str, Figure]] = {}
+        frame = annual_figures(store, measure)
+        for r in frame.itertuples(index=False):
+            out.setdefault(int(r.reporting_year), {})[r.area_key] = Figure(
+                None if pd.isna(r.value) else float(r.value),
+                r.symbol if isinstance(r.symbol, str) else None,
+                r.source, r.vintage, bool(r.computed), r.period_start, r.period_end, r.area_type,
+            )
+        return out
+
+    return store.memo(("year_lookup", measure), compute)
+
+
+def _figure(store: Store, measure: str, year: int, key: str | None) -> Figure | None:
+    return year_lookup(store, measure).get(year, {}).get(key) if key else None
+
+
+def _val(fig: Figure | None) -> float | None:
+    return fig.value if fig else None
 
 
 def _la_names(store: Store) -> dict[str, str]:
@@ -197,19 +238,18 @@ def neighbours(store: Store, la: Area, model: int = DEFAULT_SN_MODEL) -> list[tu
     return [(int(r.rank), str(r.neighbour_old_la_code), r.closeness) for r in rows.itertuples()]
 
 
-def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAULT_SN_MODEL,
-             frame: pd.DataFrame | None = None) -> NeighbourStats | None:
+def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> NeighbourStats | None:
     """Mean and median of the LA's statistical neighbours for a measure and year."""
     ns = neighbours(store, la, model)
     if not ns:
         return None
-    frame = year_figures(store, measure, year) if frame is None else frame
     names = _la_names(store)
+    figures = year_lookup(store, measure).get(year, {})
     used, missing = [], []
     for rank, key, closeness in ns:
-        value, symbol = _value(frame, key)
-        n = Neighbour(key, names.get(key, key), rank, closeness, value, symbol)
-        (used if value is not None else missing).append(n)
+        fig = figures.get(key)
+        n = Neighbour(key, names.get(key, key), rank, closeness, _val(fig), fig.symbol if fig else None)
+        (used if n.value is not None else missing).append(n)
     values = [n.value for n in used]
     return NeighbourStats(
         model=model,
@@ -220,22 +260,27 @@ def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAU
     )
 
 
-def ranking(store: Store, la: Area, measure: Measure, frame: pd.DataFrame) -> Ranking | None:
-    """Rank among every LA with a value in ``frame`` (1 = best), for high/low polarity only."""
+def current_la_count(store: Store, year: int) -> int:
+    """How many LAs DfE publishes for a reporting year (from the area list)."""
+    counts = store.memo("la_counts", lambda: store.query(
+        "SELECT y, count(DISTINCT area_key) AS n FROM areas, range(2000, 2040) r(y) "
+        "WHERE type = 'LA' AND y BETWEEN first_year AND last_year GROUP BY y"))
+    hit = counts[counts["y"] == year]["n"]
+    return int(hit.iloc[0]) if not hit.empty else 0
+
+
+def ranking(store: Store, la: Area, measure: Measure, year: int) -> Ranking | None:
+    """Rank among every LA with a value in the store (1 = best), for high/low polarity only."""
     if not measure.judged:
         return None
-    las = frame[(frame["area_type"] == "LA") & frame["value"].notna()]
-    value, _ = _value(las, la.key)
+    figures = year_lookup(store, measure.id).get(year, {})
+    value = _val(figures.get(la.key))
     if value is None:
         return None
-    vals = las["value"]
-    better = (vals > value).sum() if measure.polarity == "high" else (vals < value).sum()
-    rank = int(better) + 1
-    of = len(las)
-    current = store.scalar(
-        "SELECT count(DISTINCT area_key) FROM areas WHERE type = 'LA' AND ? BETWEEN first_year AND last_year",
-        [int(frame["reporting_year"].dropna().iloc[0]) if frame["reporting_year"].notna().any() else 0],
-    )
+    vals = [f.value for f in figures.values() if f.area_type == "LA" and f.value is not None]
+    better = sum(v > value for v in vals) if measure.polarity == "high" else sum(v < value for v in vals)
+    rank, of = better + 1, len(vals)
+    current = current_la_count(store, year)
     coverage = f"{of} of {current} LAs in England have a value in the store" if current else f"{of} LAs in the store"
     return Ranking(rank, of, quartile_band(rank, of), coverage)
 
@@ -244,19 +289,13 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
     """Benchmark an LA on one measure in one reporting year."""
     area = areas_mod.find_area(store, la) if isinstance(la, str) else la
     m = registry().get(measure)
-    frame = year_figures(store, m.id, year)
-    prev_frame = year_figures(store, m.id, year - 1)
-    value, symbol = _value(frame, area.key)
-    previous, _ = _value(prev_frame, area.key)
-    row = frame[frame["area_key"] == area.key]
-    source = None if row.empty else str(row.iloc[0]["source"])
-    vintage = None if row.empty else str(row.iloc[0]["vintage"])
-    computed = bool(row.iloc[0]["computed"]) if not row.empty else False
+    fig = _figure(store, m.id, year, area.key)
+    value = _val(fig)
+    previous = _val(_figure(store, m.id, year - 1, area.key))
     move = movement(value, previous)
-    eng, _ = _value(frame, ENGLAND)
     region = areas_mod.region_of(store, area)
-    reg_value = _value(frame, region.key)[0] if region else None
-    sn = sn_stats(store, area, m.id, year, model, frame) if area.type == "LA" else None
+    reg_value = _val(_figure(store, m.id, year, region.key)) if region else None
+    sn = sn_stats(store, area, m.id, year, model) if area.type == "LA" else None
     notes = []
     if sn and sn.missing:
         notes.append(
@@ -264,18 +303,19 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
             + ", ".join(f"{n.name} ({n.symbol or 'not in store'})" for n in sn.missing)
         )
     return Benchmark(
-        area=area, measure=m, year=year, value=value, symbol=symbol, source=source, vintage=vintage,
+        area=area, measure=m, year=year, value=value, symbol=fig.symbol if fig else None,
+        source=fig.source if fig else None, vintage=fig.vintage if fig else None,
         previous=previous, change=None if value is None or previous is None else value - previous,
         movement=move, judgement=judge(m, move),
-        england=compare("England", value, eng),
+        england=compare("England", value, _val(_figure(store, m.id, year, ENGLAND))),
         region=compare(region.name, value, reg_value) if region else None,
         sn=sn,
         sn_mean=compare(f"SN mean ({model} model)", value, sn.mean) if sn else None,
         sn_median=compare(f"SN median ({model} model)", value, sn.median) if sn else None,
-        ranking=ranking(store, area, m, frame) if area.type == "LA" else None,
-        computed=computed,
-        period_start=None if row.empty else row.iloc[0]["period_start"],
-        period_end=None if row.empty else row.iloc[0]["period_end"],
+        ranking=ranking(store, area, m, year) if area.type == "LA" else None,
+        computed=fig.computed if fig else False,
+        period_start=fig.period_start if fig else None,
+        period_end=fig.period_end if fig else None,
         notes=notes,
     )
 
@@ -340,11 +380,8 @@ def summary_table(store: Store, la: Area, year_to: int | None, model: int = DEFA
     latest reporting year up to ``year_to``, in registry (journey) order."""
     out = []
     for m in registry():
-        frame = annual_figures(store, m.id)
-        mine = frame[(frame["area_key"] == la.key) & frame["value"].notna()]
-        if year_to is not None:
-            mine = mine[mine["reporting_year"] <= year_to]
-        if mine.empty:
-            continue
-        out.append(benchmark(store, la, m.id, int(mine["reporting_year"].max()), model))
+        years = [y for y, figs in year_lookup(store, m.id).items()
+                 if _val(figs.get(la.key)) is not None and (year_to is None or y <= year_to)]
+        if years:
+            out.append(benchmark(store, la, m.id, max(years), model))
     return out

@@ -52,6 +52,7 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_axis(labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE, gridColor="#dddddd",
                         labelColor="#1b1b1b", titleColor="#1b1b1b")
         .configure_legend(labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE, orient="bottom",
+                          labelColor="#1b1b1b", titleColor="#1b1b1b",
                           symbolSize=300, symbolStrokeWidth=3, labelLimit=400, columns=3)
         .configure_title(fontSize=TITLE_FONT_SIZE, anchor="start")
         .configure_view(strokeWidth=0)

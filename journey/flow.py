@@ -55,7 +55,7 @@ def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
         if "Region" in sel.comparators and region is not None:
             rows.append({**base, "series": region.name, "role": "region", "count": None, "rate": _value(rates, region.key)})
         if "Statistical neighbours" in sel.comparators:
-            sn = sn_stats(store, la, rate_id, year, sel.model, rates)
+            sn = sn_stats(store, la, rate_id, year, sel.model)
             if sn and sn.n:
                 rows.append({**base, "series": sn_series_name(sel), "role": "sn", "count": None,
                              "rate": sn.mean if sel.sn_stat == "mean" else sn.median})

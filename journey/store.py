@@ -134,6 +134,7 @@ class Store:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._memo: dict[object, tuple[int, object]] = {}
+        self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()``, remembered until the next write to the store (by ``data_version``).
@@ -169,8 +170,17 @@ class Store:
 
     @property
     def data_version(self) -> int:
-        """Increases by one with every committed write; caches key on it."""
-        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+        """Increases by one with every committed write; caches key on it.
+
+        Kept in memory: this Store is the only writer of its file (DuckDB's lock keeps other
+        processes out; the app opens one Store per file). ``refresh`` re-reads it.
+        """
+        return self._version
+
+    def refresh(self) -> int:
+        """Re-read ``data_version`` from the file (after another connection wrote to it)."""
+        self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+        return self._version
 
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -196,6 +206,7 @@ class Store:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+            self.refresh()
 
     @staticmethod
     def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

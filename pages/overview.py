@@ -33,14 +33,16 @@ for i, m in enumerate(headlines):
     with cols[i % 4].container(border=True, height="stretch"):
         st.caption(m.stage_label.upper())
         if mine.empty:
-            st.metric(m.label, "No data")
+            st.markdown(f"**{m.label}**")
+            st.metric("Latest", "No data")
             st.caption(f"No figure for {la.name} in the selected years.")
             continue
         year = int(mine["year"].max())
         b = data.cached_benchmark(s, version, la.key, m.id, year, sel.model)
-        delta = None if b.change is None else f"{m.format_change(b.change)} on {b.year - 1}"
+        delta = None if b.change is None else f"{m.format_change(b.change)} on a year earlier"
+        st.markdown(f"**{m.label}**")
         st.metric(
-            f"{m.label}, {mine[mine['year'] == year]['period'].iloc[0]}",
+            mine[mine["year"] == year]["period"].iloc[0],
             m.format(b.value, b.symbol),
             delta,
             delta_color=DELTA_COLOURS[m.polarity],
