@@ -328,6 +328,24 @@ def latest_year(store: Store, la: Area, measure: str) -> int | None:
 
 
 
+SERIES_COLUMNS = ["year", "period", "value", "symbol", "england", "region", "sn_mean", "sn_median",
+                  "sn_published", "sn_used", "sn_of", "source", "vintage", "computed"]
+
+
+def period_labels(store: Store, measure: str) -> dict[int, str]:
+    """{reporting year: label} for a measure: 2024-25 for a flow, 31 Mar 2025 for a snapshot."""
+    from journey.periods import period_label
+
+    def compute() -> dict[int, str]:
+        labels = {}
+        for year, figures in year_lookup(store, measure).items():
+            fig = next(iter(figures.values()))
+            labels[year] = period_label(fig.period_start, fig.period_end)
+        return labels
+
+    return store.memo(("period_labels", measure), compute)
+
+
 def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MODEL) -> pd.DataFrame:
     """The LA's series for a measure by reporting year, with its comparators.
 
@@ -335,44 +353,27 @@ def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_M
     SN average printed in a board report, where one exists), sn_used, sn_of, source, vintage,
     computed. Values are unrounded; format them with the registry.
     """
-    from journey.periods import period_label
-
     m = registry().get(measure)
-    everything = annual_figures(store, m.id)
-    values = everything.pivot(index="area_key", columns="reporting_year", values="value")
-    mine = everything[everything["area_key"] == la.key].sort_values("reporting_year")
-    if mine.empty:
-        return pd.DataFrame(columns=["year", "period", "value", "symbol", "england", "region", "sn_mean", "sn_median",
-                                     "sn_published", "sn_used", "sn_of", "source", "vintage", "computed"])
-    years = mine["reporting_year"].astype(int).tolist()
-
-    def row_of(key: str | None) -> list[float | None]:
-        if key is None or key not in values.index:
-            return [None] * len(years)
-        series = values.loc[key]
-        return [None if pd.isna(series.get(y)) else float(series.get(y)) for y in years]
-
+    lookup = year_lookup(store, m.id)
+    labels = period_labels(store, m.id)
     region = areas_mod.region_of(store, la)
     keys = [k for _, k, _ in neighbours(store, la, model)] if la.type == "LA" else []
-    sn_values = values.reindex(keys)[years] if keys else pd.DataFrame(columns=years)
-    return pd.DataFrame(
-        {
-            "year": years,
-            "period": [period_label(a, b) for a, b in zip(mine["period_start"], mine["period_end"])],
-            "value": [None if pd.isna(v) else float(v) for v in mine["value"]],
-            "symbol": [v if isinstance(v, str) else None for v in mine["symbol"]],
-            "england": row_of(ENGLAND),
-            "region": row_of(region.key if region else None),
-            "sn_mean": [sn_values[y].mean() if keys and sn_values[y].notna().any() else None for y in years],
-            "sn_median": [sn_values[y].median() if keys and sn_values[y].notna().any() else None for y in years],
-            "sn_published": row_of(f"SN-{la.code}-PUBLISHED"),
-            "sn_used": [int(sn_values[y].notna().sum()) if keys else 0 for y in years],
-            "sn_of": len(keys),
-            "source": mine["source"].tolist(),
-            "vintage": mine["vintage"].tolist(),
-            "computed": mine["computed"].astype(bool).tolist(),
-        }
-    )
+    published_sn = f"SN-{la.code}-PUBLISHED"
+    rows = []
+    for year in sorted(lookup):
+        figures = lookup[year]
+        fig = figures.get(la.key)
+        if fig is None:
+            continue
+        sn_values = [v for v in (_val(figures.get(k)) for k in keys) if v is not None]
+        rows.append((
+            year, labels[year], fig.value, fig.symbol, _val(figures.get(ENGLAND)),
+            _val(figures.get(region.key)) if region else None,
+            statistics.fmean(sn_values) if sn_values else None,
+            statistics.median(sn_values) if sn_values else None,
+            _val(figures.get(published_sn)), len(sn_values), len(keys), fig.source, fig.vintage, fig.computed,
+        ))
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
 def summary_table(store: Store, la: Area, year_to: int | None, model: int = DEFAULT_SN_MODEL) -> list[Benchmark]:

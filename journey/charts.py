@@ -154,10 +154,13 @@ def flow_chart(frame: pd.DataFrame, *, description: str | None = None) -> alt.To
         tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("value:Q", title="Per 10,000", format=",.1f")],
     )
-    labels = bars.mark_text(align="left", dx=4, fontSize=14).encode(
-        text=alt.Text("value:Q", format=",.1f"), color=alt.value("#1b1b1b"),
+    # The series name beside each value, so the bars never rely on colour alone.
+    labelled = frame.assign(label=[f"{v:,.1f}  {n}" for v, n in zip(frame["value"], frame["series"])])
+    labels = alt.Chart(labelled).mark_text(align="left", dx=4, fontSize=14).encode(
+        y=alt.Y("stage:N", sort=stages), yOffset=alt.YOffset("series:N", sort=names),
+        x="value:Q", text="label:N", color=alt.value("#1b1b1b"),
     )
-    chart = alt.layer(bars, labels).properties(height=max(300, 32 * len(frame)), width="container")
+    chart = alt.layer(bars, labels).properties(height=max(300, 34 * len(frame)), width="container")
     if description:
         chart = chart.properties(description=description)
     return _configure(chart)

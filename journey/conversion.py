@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from journey.areas import Area
-from journey.rates import with_computed_rates
+from journey.benchmarks import year_lookup
 from journey.registry import registry
 from journey.store import Store
 
@@ -33,34 +31,23 @@ class StepConversion:
     basis: str  # "counts", "rates per 10,000", or why it cannot be computed
 
 
-def _annual(frame: pd.DataFrame, measure: str) -> float | None:
-    rows = frame[(frame["measure"] == measure) & frame["value"].notna()]
-    if rows.empty:
-        return None
-    span = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days
-    rows = rows[(span == 0) | (span >= 364)]
-    return None if rows.empty else float(rows.iloc[0]["value"])
-
-
 def conversions(store: Store, area: Area, year: int) -> list[StepConversion]:
     """Each journey step for the area in reporting year ``year``."""
     reg = registry()
-    needed = set()
-    for c in reg.conversions:
-        for mid in (c.from_measure, c.to_measure):
-            needed.add(mid)
-            rate = reg.rate_for_count(mid)
-            if rate:
-                needed.add(rate.id)
-    frame = with_computed_rates(store, [area.key], sorted(needed), year)
+
+    def value(measure_id: str | None) -> float | None:
+        if measure_id is None:
+            return None
+        fig = year_lookup(store, measure_id).get(year, {}).get(area.key)
+        return fig.value if fig else None
+
     out = []
     for c in reg.conversions:
-        a, b = _annual(frame, c.from_measure), _annual(frame, c.to_measure)
+        a, b = value(c.from_measure), value(c.to_measure)
         basis = "counts"
         if a is None or b is None:
             ra, rb = reg.rate_for_count(c.from_measure), reg.rate_for_count(c.to_measure)
-            a_rate = _annual(frame, ra.id) if ra else None
-            b_rate = _annual(frame, rb.id) if rb else None
+            a_rate, b_rate = value(ra.id if ra else None), value(rb.id if rb else None)
             if a_rate is not None and b_rate is not None:
                 a, b, basis = a_rate, b_rate, "rates per 10,000"
             else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from journey import areas as areas_mod
-from journey.benchmarks import sn_stats, year_figures
+from journey.benchmarks import sn_stats, year_lookup
 from journey.config import ENGLAND
 from journey.registry import STAGES, registry
 from journey.selection import Selection, sn_series_name
@@ -30,9 +30,9 @@ def flow_steps() -> list[tuple[str, str]]:
     return steps
 
 
-def _value(frame: pd.DataFrame, key: str) -> float | None:
-    rows = frame[frame["area_key"] == key]["value"].dropna()
-    return None if rows.empty else float(rows.iloc[0])
+def _value(figures: dict, key: str | None) -> float | None:
+    fig = figures.get(key) if key else None
+    return fig.value if fig else None
 
 
 def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
@@ -43,7 +43,8 @@ def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
     reg = registry()
     rows = []
     for step, (count_id, rate_id) in enumerate(flow_steps(), start=1):
-        counts, rates = year_figures(store, count_id, year), year_figures(store, rate_id, year)
+        counts = year_lookup(store, count_id).get(year, {})
+        rates = year_lookup(store, rate_id).get(year, {})
         la_count, la_rate = _value(counts, la.key), _value(rates, la.key)
         if la_count is None and la_rate is None:
             continue

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from journey import areas as areas_mod
-from journey.benchmarks import annual_figures, series_table
+from journey.benchmarks import period_labels, series_table, year_lookup
 from journey.config import DEFAULT_LA, DEFAULT_SN_MODEL
-from journey.periods import period_label
 from journey.registry import registry
 from journey.store import Store
 
@@ -49,56 +48,43 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
     m = registry().get(measure)
     la = areas_mod.get_area(store, sel.la)
     table = series_table(store, la, m.id, sel.model)
-    everything = annual_figures(store, m.id)
-    series: list[pd.DataFrame] = []
+    lookup = year_lookup(store, m.id)
+    series: list[tuple[str, str, dict[int, tuple]]] = []  # (name, role, {year: (value, symbol, source)})
 
-    def add(name: str, role: str, years, values, symbols=None, sources=None) -> None:
-        frame = pd.DataFrame({"year": list(years), "value": list(values)})
-        frame["symbol"] = list(symbols) if symbols is not None else None
-        frame["source"] = list(sources) if sources is not None else None
-        frame["series"], frame["role"] = name, role
-        series.append(frame)
+    def column(name: str) -> dict[int, tuple]:
+        return {int(y): (None if pd.isna(v) else float(v), None, None) for y, v in zip(table["year"], table[name])}
 
     if not table.empty:
-        add(la.name, "la", table["year"], table["value"], table["symbol"], table["source"])
+        series.append((la.name, "la", {int(r.year): (None if pd.isna(r.value) else float(r.value), r.symbol, r.source)
+                                       for r in table.itertuples()}))
         if "England" in sel.comparators:
-            add("England", "england", table["year"], table["england"])
+            series.append(("England", "england", column("england")))
         region = areas_mod.region_of(store, la)
         if "Region" in sel.comparators and region is not None:
-            add(region.name, "region", table["year"], table["region"])
+            series.append((region.name, "region", column("region")))
         if "Statistical neighbours" in sel.comparators and table["sn_used"].sum() > 0:
-            add(sn_series_name(sel), "sn", table["year"], table[f"sn_{sel.sn_stat}"])
+            series.append((sn_series_name(sel), "sn", column(f"sn_{sel.sn_stat}")))
         if "Statistical neighbours" in sel.comparators and table["sn_published"].notna().any():
-            add("Statistical neighbours (as published)", "sn_published", table["year"], table["sn_published"])
+            series.append(("Statistical neighbours (as published)", "sn_published", column("sn_published")))
     for i, key in enumerate(sel.others[:4], start=1):
-        other = everything[everything["area_key"] == key]
-        if key == sel.la or other.empty:
-            continue
-        add(areas_mod.get_area(store, key).name, f"other{i}", other["reporting_year"].astype(int), other["value"],
-            other["symbol"], other["source"])
-    if not series:
-        return pd.DataFrame(columns=["year", "period", "series", "role", "value", "symbol", "source"])
-    long = pd.concat(series, ignore_index=True)
-    long["year"] = long["year"].astype(int)
-    long = long[[sel.in_range(y) for y in long["year"]]]
-    if long.empty:
-        return long.assign(period=pd.Series(dtype=str))
-    # Complete the grid: every series x every year from the first to the last shown.
-    years = range(long["year"].min(), long["year"].max() + 1)
-    grid = pd.MultiIndex.from_product([long["series"].unique(), years], names=["series", "year"])
-    roles = long.drop_duplicates("series").set_index("series")["role"]
-    long = long.drop_duplicates(["series", "year"]).set_index(["series", "year"]).reindex(grid).reset_index()
-    long["role"] = long["series"].map(roles)
-    long["value"] = long["value"].astype("float64")
-    labels = _period_labels(everything)
-    long["period"] = long["year"].map(lambda y: labels.get(y, str(y)))
-    return long[["year", "period", "series", "role", "value", "symbol", "source"]]
+        values = {y: (f.value, f.symbol, f.source) for y, figs in lookup.items() if (f := figs.get(key)) is not None}
+        if key != sel.la and values:
+            series.append((areas_mod.get_area(store, key).name, f"other{i}", values))
+    years = sorted({y for _, _, values in series for y in values if sel.in_range(y)})
+    if not years:
+        return pd.DataFrame(columns=TREND_COLUMNS)
+    labels = period_labels(store, m.id)
+    rows = []
+    for name, role, values in series:
+        for year in range(years[0], years[-1] + 1):  # every year, so gaps show
+            value, symbol, source = values.get(year, (None, None, None))
+            rows.append((year, labels.get(year, str(year)), name, role, value, symbol, source))
+    frame = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    frame["value"] = frame["value"].astype("float64")
+    return frame
 
 
-def _period_labels(everything: pd.DataFrame) -> dict[int, str]:
-    """The usual label of each reporting year for this measure (2024-25 or 31 Mar 2025)."""
-    firsts = everything.drop_duplicates("reporting_year")
-    return {int(r.reporting_year): period_label(r.period_start, r.period_end) for r in firsts.itertuples()}
+TREND_COLUMNS = ["year", "period", "series", "role", "value", "symbol", "source"]
 
 
 def available_years(store: Store) -> list[int]:

@@ -61,3 +61,5 @@ for i, m in enumerate(headlines):
         if lines:
             st.markdown(" · ".join(lines))
         st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))
+        if sel.year_to and year < sel.year_to - 1:
+            st.caption(f"The latest figure in the store is for {mine[mine['year'] == year]['period'].iloc[0]}.")
