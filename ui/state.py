@@ -1,11 +1,16 @@
-"""The sidebar selection: LA, comparators and period, kept in the URL.
+"""The sidebar selection: LA, comparators and period, kept in the URL on every page.
 
-Every widget is bound to a query parameter (``bind="query-params"``), so a copied link opens
-the same view. Values from a URL are only ever matched against the option lists: nothing
-from a URL is evaluated or unpickled.
+The sidebar widgets keep their values in session state, so the choice follows the user from
+page to page. On every run the selection is also written to the URL's query parameters
+(``?la=Worcestershire&cmp=England&cmp=Region&years=2016&years=2025``), so the address bar
+always holds a link that reproduces the view, whichever page the user navigated to. A link
+is read once, when a session starts. Values from a URL are only matched against the option
+lists: nothing from a URL is evaluated or unpickled, and anything unknown is ignored.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -15,38 +20,80 @@ from journey.selection import COMPARATORS, SN_STATS, Selection, available_years
 from journey.store import Store
 
 SELECTION_KEY = "_selection"
+MODELS = sorted(SN_MODELS, reverse=True)
+
+
+def _initial(key: str, parse: Callable[[list[str]], object | None], fallback: object) -> object:
+    """A widget's starting value: from the URL when a session starts with a valid one, else
+    ``fallback``. Once the widget exists its own state wins (Streamlit ignores the default)."""
+    if key in st.session_state or key not in st.query_params:
+        return fallback
+    value = parse(st.query_params.get_all(key))
+    return fallback if value is None else value
+
+
+def _to_url(key: str, values: list[str], default: list[str]) -> None:
+    """Write a value to the URL, leaving it out while it equals the default."""
+    current = st.query_params.get_all(key)
+    if values == default:
+        if current:
+            del st.query_params[key]
+    elif current != values:
+        st.query_params[key] = values if len(values) != 1 else values[0]
 
 
 def sidebar(s: Store) -> Selection:
     """Draw the selection widgets in the sidebar and return the selection."""
     labels = la_labels(s)
     keys = list(labels)
+    by_label = {v: k for k, v in labels.items()}
+    default_la = DEFAULT_LA if DEFAULT_LA in keys else (keys[0] if keys else None)
+    years = available_years(s)
+    default_years = (years[0], years[-1]) if years else None
+
+    def parse_years(v: list[str]) -> tuple[int, int] | None:
+        try:
+            a, b = sorted(int(x) for x in v[:2])
+        except ValueError:
+            return None
+        return (a, b) if len(v) >= 2 and a in years and b in years else None
+
+    la0 = _initial("la", lambda v: by_label.get(v[0]) or (v[0] if v[0] in labels else None), default_la)
+    cmp0 = _initial("cmp", lambda v: [c for c in v if c in COMPARATORS], list(COMPARATORS))
+    sn0 = _initial("sn", lambda v: v[0] if v[0] in SN_STATS else None, SN_STATS[0])
+    model0 = _initial("model", lambda v: int(v[0]) if v[0] in {str(m) for m in MODELS} else None, MODELS[0])
+    others0 = _initial("others", lambda v: [by_label[x] for x in v if x in by_label][:4], [])
+    years0 = _initial("years", parse_years, default_years)
+
     with st.sidebar:
         st.markdown("### Local authority")
-        la = st.selectbox(
-            "Local authority", keys, index=keys.index(DEFAULT_LA) if DEFAULT_LA in keys else 0,
-            format_func=labels.get, key="la", bind="query-params", label_visibility="collapsed",
-        )
+        la = st.selectbox("Local authority", keys, format_func=labels.get, key="la", label_visibility="collapsed",
+                          index=keys.index(la0) if la0 in keys else 0)
         st.markdown("### Compare with")
-        comparators = st.multiselect("Comparators", list(COMPARATORS), default=list(COMPARATORS), key="cmp",
-                                     bind="query-params")
+        comparators = st.multiselect("Comparators", list(COMPARATORS), default=cmp0, key="cmp")
         c1, c2 = st.columns(2)
-        sn_stat = c1.radio("Neighbours", list(SN_STATS), key="sn", bind="query-params",
+        sn_stat = c1.radio("Neighbours", list(SN_STATS), index=SN_STATS.index(sn0), key="sn",
                            help="LAIT shows the mean of the 10 statistical neighbours; DfE's dashboard the median.")
-        model = c2.radio("SN model", list(sorted(SN_MODELS, reverse=True)), key="model", bind="query-params",
+        model = c2.radio("SN model", MODELS, index=MODELS.index(model0), key="model",
                          help="DfE's statistical neighbour model: 2021, or the 2025 revision after the 2021 Census.")
         others = st.multiselect("Other local authorities", [k for k in keys if k != la], format_func=labels.get,
-                                key="others", bind="query-params", max_selections=4)
-        years = available_years(s)
+                                default=[k for k in others0 if k != la], key="others", max_selections=4)
         year_from = year_to = None
-        if len(years) >= 2:
+        if default_years and default_years[0] != default_years[1]:
             st.markdown("### Period")
-            year_from, year_to = st.select_slider(
-                "Reporting years (year ending 31 March)", options=years, value=(years[0], years[-1]), key="years",
-                bind="query-params",
-            )
-        elif years:
-            year_from = year_to = years[0]
+            year_from, year_to = st.select_slider("Reporting years (year ending 31 March)", options=years,
+                                                  value=years0, key="years")
+        elif default_years:
+            year_from = year_to = default_years[0]
+
+    _to_url("la", [labels[la]] if la else [], [labels[default_la]] if default_la else [])
+    _to_url("cmp", list(comparators), list(COMPARATORS))
+    _to_url("sn", [sn_stat], [SN_STATS[0]])
+    _to_url("model", [str(model)], [str(MODELS[0])])
+    _to_url("others", [labels[k] for k in others], [])
+    if default_years:
+        _to_url("years", [str(year_from), str(year_to)], [str(y) for y in default_years])
+
     selection = Selection(la=la, comparators=tuple(comparators), sn_stat=sn_stat, model=int(model),
                           others=tuple(others), year_from=year_from, year_to=year_to)
     st.session_state[SELECTION_KEY] = selection

@@ -1,0 +1,114 @@
+"""Real-browser tests: the README's run command serves the app, and Chromium (Debian's, driven
+by Playwright) opens every page with the default data. Loopback only; nothing downloaded."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from conftest import PROJECT, subprocess_env
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PAGES = {"": "the child's journey", "journey_flow": "the journey in one year", "indicator": "Child protection plans per 10k",
+         "benchmarks": "benchmarks", "data_sources": "Data & sources", "upload": "Upload data"}
+FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` as the README says, on a new database (built on first run)."""
+    db = tmp_path_factory.mktemp("server") / "journey.duckdb"
+    port = _free_port()
+    log = (Path(db).parent / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true"],
+        cwd=PROJECT, env=subprocess_env(JOURNEY_DB=str(db)), stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("streamlit did not start: " + (Path(db).parent / "server.log").read_text())
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed for browser tests: run the README's test command (scripts/test.sh)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(FINISHED, timeout=60_000)
+    page.wait_for_selector("h1", timeout=30_000)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_without_exception(server, browser, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _open(page, f"{server}/{path}")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert PAGES[path].lower() in page.locator("h1").first.inner_text().lower()
+    page.close()
+
+
+def test_overview_shows_default_data(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _open(page, server)
+    # Worcestershire's CP rate at 31 March 2025
+    page.locator('[data-testid="stMetricValue"]', has_text="43.5").wait_for(timeout=30_000)
+    page.close()
+
+
+def test_selection_lives_in_the_url_and_follows_across_pages(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _open(page, f"{server}/indicator?la=Shropshire&model=2021")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Shropshire: " in text and "(mean, 2021 model)" in text  # chart description of the restored view
+    page.get_by_role("link", name="Benchmarks").click()
+    page.wait_for_selector("h1:has-text('Shropshire: benchmarks')", timeout=30_000)
+    page.wait_for_selector(FINISHED)
+    page.wait_for_url("**/benchmarks?*la=Shropshire*", timeout=30_000)
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("la") == ["Shropshire"] and query.get("model") == ["2021"]
+    # Changing the LA on this page rewrites the link.
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("Telford")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**la=Telford+and+Wrekin*", timeout=30_000)
+    page.wait_for_selector("h1:has-text('Telford and Wrekin: benchmarks')", timeout=30_000)
+    page.close()
