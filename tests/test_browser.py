@@ -112,3 +112,12 @@ def test_selection_lives_in_the_url_and_follows_across_pages(server, browser):
     page.wait_for_url("**la=Telford+and+Wrekin*", timeout=30_000)
     page.wait_for_selector("h1:has-text('Telford and Wrekin: benchmarks')", timeout=30_000)
     page.close()
+
+
+def test_link_with_indicator_opens_that_indicator(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    _open(page, f"{server}/indicator?la=Dudley&cmp=England&stage=Children+looked+after&measure=Children+looked+after+per+10k")
+    page.wait_for_selector("h1:has-text('Children looked after per 10k')", timeout=30_000)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Dudley: " in text and "England: " in text and "West Midlands: " not in text
+    page.close()
