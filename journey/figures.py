@@ -123,3 +123,26 @@ def observation_count(store: Store) -> int:
             "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'"
         )
     )
+
+
+def store_summary(store: Store) -> dict[str, object]:
+    """Counts for the Data page: figures, LAs, first and last year, measures present."""
+    row = store.query(
+        """SELECT count(*) AS figures, min(year(o.period_end)) AS first_year, max(year(o.period_end)) AS last_year
+           FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'"""
+    ).iloc[0]
+    return {
+        "figures": int(row["figures"]),
+        "first_year": None if pd.isna(row["first_year"]) else int(row["first_year"]),
+        "last_year": None if pd.isna(row["last_year"]) else int(row["last_year"]),
+        "local_authorities": int(store.scalar("SELECT count(DISTINCT area_key) FROM areas WHERE type = 'LA'")),
+        "measures_present": set(store.query("SELECT DISTINCT measure FROM observations")["measure"]),
+    }
+
+
+def import_history(store: Store) -> pd.DataFrame:
+    """Every import, newest first: id, kind, label, file name, time, rows added, status."""
+    return store.query(
+        """SELECT import_id AS id, kind, label, file_name, created_at, rows_added, status
+           FROM imports ORDER BY import_id DESC"""
+    )

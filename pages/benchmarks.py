@@ -4,16 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from journey import areas
-from journey.benchmarks import neighbours, summary_table, year_figures
+from journey.benchmarks import current_la_count, neighbours, summary_table, year_figures
 from journey.charts import ranked_bars
 from journey.registry import registry
 from ui import data
-from ui.state import current
+from ui.state import data_page
 
-s = data.store()
-data.require_data(s)
-sel = current()
-la = areas.get_area(s, sel.la)
+s, sel, la = data_page()
 reg = registry()
 
 st.title(f"{la.name}: benchmarks")
@@ -77,8 +74,7 @@ bars = pd.DataFrame({"name": frame["area_key"].map(names), "value": frame["value
 if bars.empty or la.key not in set(frame["area_key"]):
     st.info(f"No {year} figure for {la.name} on this indicator.")
 else:
-    total = s.scalar("SELECT count(DISTINCT area_key) FROM areas WHERE type = 'LA' AND ? BETWEEN first_year AND last_year",
-                     [year])
+    total = current_la_count(s, year)
     if scope == "Statistical neighbours":
         st.caption(f"{la.name} and its {sel.model} statistical neighbours that have a {year} figure ({len(bars)} LAs).")
     else:

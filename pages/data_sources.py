@@ -12,14 +12,12 @@ from ui import data
 s = data.store()
 st.title("Data & sources")
 
-counts = s.query("SELECT type, count(DISTINCT area_key) AS areas FROM areas GROUP BY type ORDER BY type")
-n_obs = figures.observation_count(s)
+summary = figures.store_summary(s)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Figures", f"{n_obs:,}")
+c1.metric("Figures", f"{summary['figures']:,}")
 c2.metric("Measures in the registry", len(registry()))
-c3.metric("Local authorities", int(counts.set_index("type")["areas"].get("LA", 0)))
-years = s.query("SELECT min(year(period_end)) AS a, max(year(period_end)) AS b FROM observations")
-c4.metric("Years", "–" if n_obs == 0 else f"{int(years['a'][0])}–{int(years['b'][0])}")
+c3.metric("Local authorities", summary["local_authorities"])
+c4.metric("Years", "–" if not summary["figures"] else f"{summary['first_year']}–{summary['last_year']}")
 
 st.subheader("Sources and vintages")
 st.caption("Every figure keeps its source and vintage (release). Where several give the same figure, the newest vintage is shown.")
@@ -52,7 +50,7 @@ else:
 
 st.subheader("Measures")
 reg = registry()
-present = set(s.query("SELECT DISTINCT measure FROM observations")["measure"])
+present = summary["measures_present"]
 st.dataframe(
     pd.DataFrame([{
         "Stage": m.stage_label, "Measure": m.label, "Id": m.id, "Unit": m.unit, "Polarity": m.polarity,

@@ -2,19 +2,14 @@
 
 import streamlit as st
 
-from journey import areas
 from journey.charts import trend_chart
 from journey.narrative import describe_trend
 from journey.registry import STAGES, registry
 from journey.selection import trend_frame
 from journey.symbols import symbol_meanings
-from ui import data
-from ui.state import current
+from ui.state import data_page
 
-s = data.store()
-data.require_data(s)
-sel = current()
-la = areas.get_area(s, sel.la)
+s, sel, la = data_page()
 reg = registry()
 by_stage = reg.by_stage()
 

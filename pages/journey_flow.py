@@ -3,18 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from journey import areas
 from journey.charts import flow_chart
 from journey.conversion import conversions
 from journey.flow import flow_table
 from journey.registry import registry
-from ui import data
-from ui.state import current
+from ui.state import data_page
 
-s = data.store()
-data.require_data(s)
-sel = current()
-la = areas.get_area(s, sel.la)
+s, sel, la = data_page()
 reg = registry()
 
 st.title(f"{la.name}: the journey in one year")

@@ -2,17 +2,13 @@
 
 import streamlit as st
 
-from journey import areas
 from journey.narrative import headline_sentence
 from journey.registry import registry
 from journey.selection import trend_frame
 from ui import data
-from ui.state import current
+from ui.state import data_page
 
-s = data.store()
-data.require_data(s)
-sel = current()
-la = areas.get_area(s, sel.la)
+s, sel, la = data_page()
 
 st.title(f"{la.name}: the child's journey")
 st.caption(

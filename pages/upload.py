@@ -4,7 +4,7 @@ import streamlit as st
 
 from journey.build import load_default_figures
 from journey.errors import JourneyError
-from journey.figures import observation_count
+from journey.figures import import_history, observation_count
 from ui import data
 
 s = data.store()
@@ -27,9 +27,7 @@ if observation_count(s) == 0:
             st.rerun()
 
 st.subheader("Import history")
-history = s.query(
-    "SELECT import_id AS id, kind, label, file_name, created_at, rows_added, status FROM imports ORDER BY import_id DESC"
-)
+history = import_history(s)
 if history.empty:
     st.write("No imports yet.")
 else:

@@ -97,8 +97,9 @@ def test_overview_shows_default_data(server, browser):
 def test_selection_lives_in_the_url_and_follows_across_pages(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _open(page, f"{server}/indicator?la=Shropshire&model=2021")
-    text = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Shropshire: " in text and "(mean, 2021 model)" in text  # chart description of the restored view
+    # The chart description of the restored view names the LA and the SN model.
+    page.locator('[data-testid="stCaptionContainer"]', has_text="Shropshire: ").wait_for(timeout=30_000)
+    assert "(mean, 2021 model)" in page.locator('[data-testid="stMain"]').inner_text()
     page.get_by_role("link", name="Benchmarks").click()
     page.wait_for_selector("h1:has-text('Shropshire: benchmarks')", timeout=30_000)
     page.wait_for_selector(FINISHED)
@@ -118,6 +119,7 @@ def test_link_with_indicator_opens_that_indicator(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _open(page, f"{server}/indicator?la=Dudley&cmp=England&stage=Children+looked+after&measure=Children+looked+after+per+10k")
     page.wait_for_selector("h1:has-text('Children looked after per 10k')", timeout=30_000)
+    page.locator('[data-testid="stCaptionContainer"]', has_text="Dudley: ").wait_for(timeout=30_000)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "Dudley: " in text and "England: " in text and "West Midlands: " not in text
     page.close()

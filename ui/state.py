@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from journey.areas import la_labels
+from journey.areas import Area, get_area, la_labels
 from journey.config import DEFAULT_LA, SN_MODELS
 from journey.selection import COMPARATORS, SN_STATS, Selection, available_years
 from journey.store import Store
@@ -103,3 +103,14 @@ def sidebar(s: Store) -> Selection:
 def current() -> Selection:
     """The selection the sidebar made on this run (default selection if none yet)."""
     return st.session_state.get(SELECTION_KEY, Selection())
+
+
+def data_page() -> tuple[Store, Selection, Area]:
+    """Start a page that draws figures: the store, the selection and its LA. On an empty
+    store it shows the "no data yet" message and stops the page."""
+    from ui import data
+
+    s = data.store()
+    data.require_data(s)
+    sel = current()
+    return s, sel, get_area(s, sel.la)
