@@ -8,6 +8,7 @@ deficiency. Type is large enough to read on a projector.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import altair as alt
@@ -123,7 +124,9 @@ def ranked_bars(
     data["who"] = (data["name"] == highlight).map({True: highlight, False: "Other LAs"})
     order = data["name"].tolist()
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        # The chosen LA's name is bold as well as its bar coloured: colour is never the only cue.
+        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(
+            labelLimit=320, labelFontWeight=alt.ExprRef(f"datum.value === {json.dumps(highlight)} ? 'bold' : 'normal'"))),
         x=alt.X("value:Q", title=measure.unit),
         color=alt.Color("who:N", scale=alt.Scale(domain=[highlight, "Other LAs"], range=[STYLES["la"].colour, "#9a9a9a"]),
                         legend=alt.Legend(title=None)),
