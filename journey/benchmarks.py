@@ -233,7 +233,8 @@ def neighbours(store: Store, la: Area, model: int = DEFAULT_SN_MODEL) -> list[tu
     """(rank, neighbour area key, closeness) for the LA in the given SN model."""
     if not la.old_la_code:
         return []
-    models = store.memo("sn_models", lambda: store.query("SELECT * FROM sn_models ORDER BY model, old_la_code, rank"))
+    models = store.memo("sn_models", lambda: store.query(
+        "SELECT * FROM sn_models WHERE replaced_by IS NULL ORDER BY model, old_la_code, rank"))
     rows = models[(models["model"] == model) & (models["old_la_code"] == la.old_la_code)]
     return [(int(r.rank), str(r.neighbour_old_la_code), r.closeness) for r in rows.itertuples()]
 

@@ -23,7 +23,7 @@ _BASE = """
            o.note, o.import_id
     FROM observations o JOIN areas a ON a.code = o.area_code
     JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
-    WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], a.area_key))
+    WHERE o.replaced_by IS NULL AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], a.area_key))
       AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], o.measure))
       AND (?::INTEGER IS NULL OR o.reporting_year = ?::INTEGER)
 """
@@ -112,6 +112,7 @@ def sources(store: Store) -> pd.DataFrame:
                   max(year(o.period_end)) AS last_year,
                   count(*) FILTER (WHERE o.value IS NULL) AS suppressed_or_missing
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
+           WHERE o.replaced_by IS NULL
            GROUP BY ALL ORDER BY o.vintage DESC, o.source"""
     )
 
@@ -120,7 +121,8 @@ def observation_count(store: Store) -> int:
     """How many figures (rows of committed imports) the store holds."""
     return int(
         store.scalar(
-            "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'"
+            "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed' "
+            "WHERE o.replaced_by IS NULL"
         )
     )
 
@@ -129,7 +131,8 @@ def store_summary(store: Store) -> dict[str, object]:
     """Counts for the Data page: figures, LAs, first and last year, measures present."""
     row = store.query(
         """SELECT count(*) AS figures, min(year(o.period_end)) AS first_year, max(year(o.period_end)) AS last_year
-           FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'"""
+           FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
+           WHERE o.replaced_by IS NULL"""
     ).iloc[0]
     return {
         "figures": int(row["figures"]),

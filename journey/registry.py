@@ -55,6 +55,8 @@ class Measure:
     origin: str
     phrase: str = ""  # "{area} had {value} children in need per 10,000": how a sentence states it
     headline: bool = False  # the stage's headline measure on the overview
+    snapshot: bool = False  # counted at the end of the period (stock) rather than over it (flow)
+    aliases: tuple[str, ...] = ()  # the usual wordings of the measure in local spreadsheets
 
     @property
     def is_rate(self) -> bool:
@@ -97,6 +99,16 @@ class Measure:
             return "–"
         text = f"{round_half_up(delta, self.decimals):+,.{self.decimals}f}"
         return text + (" pts" if self.is_percent else "")
+
+
+def normalise_label(text: str) -> str:
+    """A label reduced for matching: lower case, "%" kept as a word, other punctuation and
+    repeated spaces dropped ("% Re-referrals (12 months)" -> "% re referrals 12 months")."""
+    import re
+
+    text = str(text).lower().replace("&", " and ").replace("%", " % ").replace("10k", "10,000")
+    text = re.sub(r"[^a-z0-9%]+", " ", text.replace(",", ""))
+    return " ".join(text.split())
 
 
 def round_half_up(value: float | None, decimals: int) -> float | None:
@@ -155,6 +167,36 @@ class Registry:
             groups.setdefault(m.stage, []).append(m)
         return {s: ms for s, ms in groups.items() if ms}
 
+    def match_label(self, text: str, remembered: dict[str, str] | None = None) -> Measure | None:
+        """The measure a spreadsheet label means: its id, label or a usual wording, compared
+        without case, punctuation or spacing; ``remembered`` maps normalised labels a user has
+        mapped before to measure ids."""
+        key = normalise_label(text)
+        if remembered and key in remembered and remembered[key] in self._by_id:
+            return self._by_id[remembered[key]]
+        return self._label_index().get(key)
+
+    def suggest(self, text: str, n: int = 3) -> list[Measure]:
+        """The measures whose label or wordings are closest to ``text``."""
+        import difflib
+
+        index = self._label_index()
+        close = difflib.get_close_matches(normalise_label(text), list(index), n=n * 3, cutoff=0.4)
+        out: list[Measure] = []
+        for k in close:
+            if index[k] not in out:
+                out.append(index[k])
+        return out[:n]
+
+    def _label_index(self) -> dict[str, Measure]:
+        if not hasattr(self, "_labels"):
+            index: dict[str, Measure] = {}
+            for m in self.measures:
+                for text in (m.id, m.label, *m.aliases):
+                    index.setdefault(normalise_label(text), m)
+            self._labels = index
+        return self._labels
+
     def headlines(self) -> list[Measure]:
         """One headline measure per journey stage, in journey order."""
         order = list(STAGES)
@@ -191,6 +233,8 @@ def _read_measures() -> list[Measure]:
                 origin=row["origin"],
                 phrase=row.get("phrase", ""),
                 headline=row.get("headline", "") == "yes",
+                snapshot=row.get("timing", "") == "at period end",
+                aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
             )
         )
     return out

@@ -95,6 +95,29 @@ MIGRATIONS: list[list[str]] = [
             FROM observations o WHERE o.measure = 'population_0_17'""",
         """INSERT INTO meta VALUES ('data_version', '0')""",
     ],
+    [
+        # Imports that correct a figure mark the old row replaced (kept, so undo restores it).
+        """ALTER TABLE observations ADD COLUMN replaced_by INTEGER""",
+        # SN models become versioned by import: an uploaded model replaces the rows in force.
+        """CREATE TABLE sn_models_v2 (
+            model INTEGER NOT NULL,
+            old_la_code VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,
+            neighbour_old_la_code VARCHAR NOT NULL,
+            closeness VARCHAR,
+            import_id INTEGER,                 -- NULL for the reference data in data/
+            replaced_by INTEGER
+        )""",
+        """INSERT INTO sn_models_v2 SELECT model, old_la_code, rank, neighbour_old_la_code, closeness, NULL, NULL FROM sn_models""",
+        """DROP TABLE sn_models""",
+        """ALTER TABLE sn_models_v2 RENAME TO sn_models""",
+        """CREATE TABLE label_mappings (
+            label_key VARCHAR PRIMARY KEY,     -- normalised row label from a user's spreadsheet
+            measure VARCHAR NOT NULL,          -- measure id, or 'skip'
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """ALTER TABLE imports ADD COLUMN details VARCHAR""",
+    ],
 ]
 
 OBSERVATION_COLUMNS = [
@@ -226,10 +249,13 @@ class Store:
     @staticmethod
     def replace_sn_models(con: duckdb.DuckDBPyConnection, models: pd.DataFrame) -> None:
         """Replace the statistical-neighbour models with ``models``."""
-        con.execute("DELETE FROM sn_models")
+        con.execute("DELETE FROM sn_models WHERE import_id IS NULL")
         con.register("_sn_in", models)
         con.execute(
-            "INSERT INTO sn_models SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM _sn_in"
+            """INSERT INTO sn_models SELECT model, old_la_code, rank, neighbour_old_la_code, closeness, NULL,
+                   (SELECT min(u.import_id) FROM sn_models u WHERE u.model = _sn_in.model
+                    AND u.old_la_code = _sn_in.old_la_code AND u.import_id IS NOT NULL AND u.replaced_by IS NULL)
+               FROM _sn_in"""
         )
         con.unregister("_sn_in")
 
@@ -263,7 +289,8 @@ class Store:
         frame["import_id"] = import_id
         con.register("_obs_in", frame)
         con.execute(
-            """INSERT INTO observations
+            """INSERT INTO observations (obs_id, area_code, measure, period_start, period_end, reporting_year, value,
+                                         symbol, source, vintage, note, import_id)
                SELECT obs_id, area_code, measure, CAST(period_start AS DATE), CAST(period_end AS DATE),
                       CAST(reporting_year AS INTEGER), CAST(value AS DOUBLE), symbol, source, vintage,
                       note, import_id
@@ -288,6 +315,64 @@ class Store:
         )
         con.unregister("_targets_in")
         return len(frame)
+
+    @staticmethod
+    def mark_replaced(con: duckdb.DuckDBPyConnection, obs_ids: list[int], import_id: int) -> int:
+        """Mark rows as replaced by an import (kept for undo); returns how many."""
+        if not obs_ids:
+            return 0
+        con.execute("UPDATE observations SET replaced_by = ? WHERE list_contains(?::BIGINT[], obs_id)", [import_id, obs_ids])
+        con.execute("UPDATE imports SET rows_replaced = ? WHERE import_id = ?", [len(obs_ids), import_id])
+        return len(obs_ids)
+
+    @staticmethod
+    def add_areas(con: duckdb.DuckDBPyConnection, areas: pd.DataFrame) -> None:
+        """Add areas that are not in the list yet (e.g. a board report's published SN group)."""
+        if areas.empty:
+            return
+        con.register("_new_areas", areas)
+        con.execute(
+            """INSERT INTO areas SELECT code, name, type, old_la_code, region_code, first_year, last_year, area_key
+               FROM _new_areas WHERE code NOT IN (SELECT code FROM areas)"""
+        )
+        con.unregister("_new_areas")
+
+    @staticmethod
+    def replace_sn_model(con: duckdb.DuckDBPyConnection, import_id: int, rows: pd.DataFrame) -> None:
+        """Put an uploaded SN model in force for the LAs it lists; the rows it replaces are kept."""
+        con.register("_sn_up", rows)
+        con.execute(
+            """UPDATE sn_models SET replaced_by = ? WHERE replaced_by IS NULL AND (model, old_la_code) IN
+               (SELECT DISTINCT model, old_la_code FROM _sn_up)""",
+            [import_id],
+        )
+        con.execute(
+            """INSERT INTO sn_models SELECT model, old_la_code, rank, neighbour_old_la_code, closeness, ?, NULL
+               FROM _sn_up""",
+            [import_id],
+        )
+        con.unregister("_sn_up")
+
+    @staticmethod
+    def remember_mappings(con: duckdb.DuckDBPyConnection, mappings: dict[str, str]) -> None:
+        """Remember row labels a user mapped to measures, for the next file."""
+        now = dt.datetime.now().replace(microsecond=0)
+        for key, measure in mappings.items():
+            con.execute("INSERT OR REPLACE INTO label_mappings VALUES (?, ?, ?)", [key, measure, now])
+
+    @staticmethod
+    def set_import_details(con: duckdb.DuckDBPyConnection, import_id: int, details: str) -> None:
+        con.execute("UPDATE imports SET details = ? WHERE import_id = ?", [details, import_id])
+
+    @staticmethod
+    def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+        """Remove an import's rows and bring back everything it replaced."""
+        con.execute("DELETE FROM observations WHERE import_id = ?", [import_id])
+        con.execute("UPDATE observations SET replaced_by = NULL WHERE replaced_by = ?", [import_id])
+        con.execute("DELETE FROM targets WHERE import_id = ?", [import_id])
+        con.execute("DELETE FROM sn_models WHERE import_id = ?", [import_id])
+        con.execute("UPDATE sn_models SET replaced_by = NULL WHERE replaced_by = ?", [import_id])
+        con.execute("UPDATE imports SET status = 'undone' WHERE import_id = ?", [import_id])
 
     @staticmethod
     def supersede_imports(con: duckdb.DuckDBPyConnection, kind: str) -> int:

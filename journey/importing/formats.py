@@ -1,0 +1,587 @@
+"""The kinds of file people upload, each read into candidate figures.
+
+- ``ees``: DfE Explore Education Statistics tidy CSVs (children in need, looked after, care
+  leavers, ONS population), columns found by name, renames between releases mapped through
+  ``data/dfe_columns.csv``;
+- ``lait``: DfE LAIT long format (Short Desc, Years, LA and Regions, Values, LA Number);
+- ``template``: the project's tidy template (area, measure, period, value, symbol, source, notes);
+- ``sn_model``: DfE statistical neighbour model (wide, SN1..SN10);
+- ``board``: a board-report table, areas as rows and years as columns;
+- ``scorecard``: a local scorecard, indicators as rows and months/quarters/years as columns.
+
+A parser turns a ``Sheet`` into ``Candidate`` figures, problems it found, and rows it skipped
+with the reason. Areas are resolved here; checks that need the store happen in ``plan``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from journey.config import DATA_DIR, ENGLAND
+from journey.importing.cells import CellError, Period, for_measure, parse_period, parse_value
+from journey.importing.files import Sheet, column_letter
+from journey.importing.problems import Problem, Problems
+from journey.registry import Measure, normalise_label, registry
+
+FORMATS = {
+    "auto": "Detect automatically",
+    "template": "The dashboard's template (area, measure, period, value)",
+    "ees": "DfE statistics CSV (Explore Education Statistics)",
+    "lait": "DfE LAIT download (long format)",
+    "sn_model": "DfE statistical neighbour model",
+    "board": "Board-report table (areas as rows, years as columns)",
+    "scorecard": "Local scorecard (indicators as rows, months or years as columns)",
+}
+IGNORED_COLUMNS = ("target", "rag", "status", "tolerance", "direction", "polarity", "notes", "comment", "trend", "dot",
+                   "good is", "benchmark", "england", "statistical", "regional", "ytd", "year to date", "total")
+SN_LABELS = {"statistical neighbours", "statistical neighbour", "statistical neighbours average", "sn average", "sn",
+             "statistical neighbour average", "sn mean", "statistical neighbours mean"}
+MISSING_WORDS = ("no data available", "not available", "not yet available", "no data")
+
+
+@dataclass
+class Options:
+    """What the user told the importer: the format, the LA of a local scorecard, a label
+    for the import, the vintage of local figures, and row labels mapped to measures."""
+
+    format: str = "auto"
+    area: str | None = None  # area key of the LA a scorecard or board table is about
+    label: str | None = None
+    vintage: str | None = None
+    measure: str | None = None  # the measure of a board-report table, when its title does not say
+    mappings: dict[str, str] = field(default_factory=dict)  # normalised label -> measure id or "skip"
+    sn_model_year: int | None = None
+
+
+@dataclass
+class Candidate:
+    area_code: str
+    measure: str
+    period: Period
+    value: float | None
+    symbol: str | None
+    source: str
+    vintage: str
+    note: str | None
+    file: str
+    sheet: str | None
+    row: int
+    column: str
+
+
+@dataclass
+class Parsed:
+    format: str
+    candidates: list[Candidate] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+    sn_rows: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {file, sheet, row, column, what, reason}
+    unmapped: dict[str, list[str]] = field(default_factory=dict)  # row label -> suggested measure ids
+    sn_groups: set[str] = field(default_factory=set)  # SN-<code>-PUBLISHED areas to create
+
+
+class AreaIndex:
+    """Finds an area's GSS code from a code, an old LA code or a name as typed."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self.by_code = {r["code"].upper(): r for r in rows}
+        self.by_old: dict[str, list[dict]] = {}
+        self.by_name: dict[str, list[dict]] = {}
+        for r in rows:
+            if r["old_la_code"]:
+                self.by_old.setdefault(str(r["old_la_code"]), []).append(r)
+            for name in _name_forms(r["name"]):
+                self.by_name.setdefault(name, []).append(r)
+
+    @staticmethod
+    def _pick(rows: list[dict], year: int | None) -> dict:
+        if year is not None:
+            live = [r for r in rows if (r["first_year"] or 0) <= year <= (r["last_year"] or 9999)]
+            if live:
+                return live[-1]
+        return max(rows, key=lambda r: r["last_year"] or 0)
+
+    def resolve(self, text: object, year: int | None = None) -> dict | None:
+        value = str(text or "").strip()
+        if not value:
+            return None
+        if value.upper() in self.by_code:
+            return self.by_code[value.upper()]
+        digits = value.split(".")[0]
+        if digits.isdigit() and digits in self.by_old:
+            return self._pick(self.by_old[digits], year)
+        key = normalise_label(value)
+        if key in self.by_name:
+            return self._pick(self.by_name[key], year)
+        return None
+
+    def suggest(self, text: object) -> list[str]:
+        import difflib
+
+        names = {r["name"] for r in self.rows}
+        return difflib.get_close_matches(str(text), sorted(names), n=3, cutoff=0.6)
+
+
+def _name_forms(name: str) -> set[str]:
+    forms = {normalise_label(name)}
+    if ", " in name:  # "Herefordshire, County of" -> "herefordshire"; "Bristol, City of" -> "bristol"
+        forms.add(normalise_label(name.split(", ")[0]))
+    forms.add(normalise_label(name.replace("St. ", "St ")))
+    return forms
+
+
+def _text(v: object) -> str:
+    return str(v).strip() if v is not None else ""
+
+
+def _header_index(row: list[object]) -> dict[str, int]:
+    return {_text(v).lower().lstrip("\ufeff"): i for i, v in enumerate(row) if _text(v)}
+
+
+def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
+    """The format a sheet is in, or None when it holds nothing this importer reads."""
+    if not sheet.rows:
+        return None
+    head = _header_index(sheet.rows[0])
+    if {"time_period", "geographic_level"} <= set(head):
+        return "ees"
+    if {"short desc", "la and regions"} <= set(head) or {"short desc", "values", "years"} <= set(head):
+        return "lait"
+    if ("sn1" in head or "sn_1" in head) and any(k in head for k in ("la num", "old_la_code", "la number")):
+        return "sn_model"
+    if {"area", "measure", "period", "value"} <= set(head):
+        return "template"
+    header_row, period_cols = _find_period_header(sheet)
+    if header_row is None:
+        return None
+    label_col = _label_column(sheet, header_row, period_cols)
+    labels = [_text(r[label_col]) for r in sheet.rows[header_row + 1:] if label_col < len(r) and _text(r[label_col])]
+    area_like = sum(1 for t in labels if areas.resolve(t) or normalise_label(t) in SN_LABELS)
+    return "board" if labels and area_like >= max(2, len(labels) // 2) else "scorecard"
+
+
+# ---- DfE EES ---------------------------------------------------------------------------
+
+def _ees_mappings() -> list[dict]:
+    with (DATA_DIR / "dfe_columns.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["columns"] = [c.strip().lower() for c in r["columns"].split("|")]
+        r["filters"] = [tuple(part.split("=", 1)) for part in r["filter"].split(";") if "=" in part]
+    return rows
+
+
+def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    out = Parsed("ees")
+    head = _header_index(sheet.rows[0])
+    reg = registry()
+    wanted = []
+    for m in _ees_mappings():
+        col = next((head[c] for c in m["columns"] if c in head), None)
+        if col is None or any(f[0].lower() not in head for f in m["filters"]):
+            continue
+        wanted.append((m, col, [(head[f[0].lower()], f[1]) for f in m["filters"]]))
+    if not wanted:
+        problems.error(Problem("error", sheet.file, sheet.name, 1, None,
+                               "a DfE statistics file, but none of its columns is a measure this dashboard holds",
+                               "check data/dfe_columns.csv for the columns read, or use the template"))
+        return out
+    years = [_text(r[head["time_period"]]) for r in sheet.rows[1:] if head["time_period"] < len(r)]
+    latest = max((y[:4] for y in years if y[:4].isdigit()), default="")
+    level_col = head["geographic_level"]
+    for i, row in enumerate(sheet.rows[1:], start=2):
+        if all(v is None for v in row):
+            continue
+        level = _text(row[level_col]) if level_col < len(row) else ""
+        get = (lambda name: _text(row[head[name]]) if name in head and head[name] < len(row) else "")
+        try:
+            period = parse_period(get("time_period"))
+        except CellError as exc:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "time_period", str(exc), "use the file as DfE published it"))
+            continue
+        if level == "National":
+            area = areas.resolve(get("country_code") or ENGLAND)
+        elif level == "Regional":
+            area = areas.resolve(get("region_code"))
+        elif level == "Local authority":
+            area = areas.resolve(get("new_la_code"), period.reporting_year) or areas.resolve(get("old_la_code"), period.reporting_year)
+        else:
+            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": i, "column": "geographic_level",
+                                "what": level, "reason": "geographic level not held by the dashboard"})
+            continue
+        if area is None:
+            who = get("la_name") or get("region_name") or get("new_la_code") or level
+            problems.error(Problem("error", sheet.file, sheet.name, i, "new_la_code",
+                                   f"the area {who!r} ({get('new_la_code') or get('region_code')}) is not in the dashboard's area list",
+                                   "check the code; new LAs are added to data/areas.csv"))
+            continue
+        for m, col, filters in wanted:
+            if any(_text(row[c]) != v for c, v in filters):
+                continue
+            measure = reg.get(m["measure"])
+            raw = row[col] if col < len(row) else None
+            try:
+                cell = parse_value(raw, measure)
+            except CellError as exc:
+                problems.error(Problem("error", sheet.file, sheet.name, i, sheet.rows[0][col], str(exc), "use the file as DfE published it"))
+                continue
+            if cell is None:
+                continue
+            p = period
+            if measure.id == "population_0_17":  # the ONS estimate for mid-year Y
+                mid = dt.date(int(get("time_period")[:4]), 6, 30)
+                p = Period(mid, mid, None, "mid-year")
+            else:
+                p = for_measure(period, measure)
+            source = f"DfE, {m['publication']} {latest} (Explore education statistics)"
+            if m["publication"].startswith("ONS"):
+                source = "ONS mid-year population estimates, children aged 0 to 17 (as republished by DfE)"
+            out.candidates.append(Candidate(area["code"], measure.id, p, cell.value, cell.symbol, source,
+                                            opts.vintage or latest, None, sheet.file, sheet.name, i, str(sheet.rows[0][col])))
+    return out
+
+
+# ---- LAIT ------------------------------------------------------------------------------
+
+def _lait_codes() -> dict[str, Measure]:
+    codes = {}
+    for m in registry():
+        for part in m.dfe_source.split(";"):
+            part = part.strip()
+            if part.startswith("LAIT "):
+                codes[part[5:].strip().lower()] = m
+    codes.setdefault("cin", registry().get("cin_rate_per_10k"))
+    codes.setdefault("lac", registry().get("cla_rate_per_10k"))
+    codes.setdefault("rereferral", registry().get("re_referrals_within_12m_pct"))
+    return codes
+
+
+def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    out = Parsed("lait")
+    head = _header_index(sheet.rows[0])
+    codes = _lait_codes()
+    vintage = opts.vintage or dt.date.today().strftime("%Y-%m")
+    source = "DfE, Local Authority Interactive Tool (LAIT) data"
+    for i, row in enumerate(sheet.rows[1:], start=2):
+        get = (lambda name: _text(row[head[name]]) if name in head and head[name] < len(row) else "")
+        code = get("short desc")
+        if not code and not any(row):
+            continue
+        measure = codes.get(code.lower())
+        if measure is None:
+            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": i, "column": "Short Desc",
+                                "what": code, "reason": "LAIT indicator not held by the dashboard"})
+            continue
+        try:
+            period = for_measure(parse_period(get("years")), measure)
+        except CellError as exc:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "Years", str(exc), ""))
+            continue
+        area = areas.resolve(get("la number"), period.reporting_year) if get("la number") else None
+        area = area or areas.resolve(get("la and regions"), period.reporting_year)
+        if area is None:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "LA and Regions",
+                                   f"unknown area {get('la and regions')!r}",
+                                   f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}"))
+            continue
+        try:
+            cell = parse_value(row[head["values"]] if head["values"] < len(row) else None, measure)
+        except CellError as exc:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "Values", str(exc), ""))
+            continue
+        if cell is None:
+            continue
+        out.candidates.append(Candidate(area["code"], measure.id, period, cell.value, cell.symbol, source, vintage,
+                                        None, sheet.file, sheet.name, i, "Values"))
+    return out
+
+
+# ---- template --------------------------------------------------------------------------
+
+def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    out = Parsed("template")
+    head = _header_index(sheet.rows[0])
+    reg = registry()
+    default_source = opts.label or f"Uploaded file {sheet.file}"
+    for i, row in enumerate(sheet.rows[1:], start=2):
+        get = (lambda name: row[head[name]] if name in head and head[name] < len(row) else None)
+        if all(v is None or not _text(v) for v in row):
+            continue
+        measure = reg.match_label(_text(get("measure")), opts.mappings)
+        if measure is None:
+            label = _text(get("measure"))
+            if opts.mappings.get(normalise_label(label)) == "skip":
+                continue
+            out.unmapped.setdefault(label, [m.id for m in reg.suggest(label)])
+            problems.error(Problem("error", sheet.file, sheet.name, i, "measure", f"unknown measure {label[:60]!r}",
+                                   "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure"))
+            continue
+        try:
+            period = for_measure(parse_period(get("period")), measure)
+        except CellError as exc:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "period", str(exc), ""))
+            continue
+        area = areas.resolve(get("area"), period.reporting_year)
+        if area is None:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "area", f"unknown area {_text(get('area'))[:60]!r}",
+                                   f"closest: {', '.join(areas.suggest(get('area'))) or 'none'}; use a name, GSS code or old LA code"))
+            continue
+        value, symbol = get("value"), _text(get("symbol")) or None
+        try:
+            cell = parse_value(value, measure, percent_format=(i - 1, head["value"]) in sheet.percent_cells)
+        except CellError as exc:
+            problems.error(Problem("error", sheet.file, sheet.name, i, "value", str(exc), ""))
+            continue
+        if cell is None and symbol is None:
+            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": i, "column": "value", "what": measure.label,
+                                "reason": "no value and no symbol"})
+            continue
+        if cell is None:
+            cell = type("C", (), {"value": None, "symbol": symbol})()
+        out.candidates.append(Candidate(area["code"], measure.id, period, cell.value, cell.symbol or symbol,
+                                        _text(get("source")) or default_source, opts.vintage or _local_vintage([period]),
+                                        _text(get("notes")) or None, sheet.file, sheet.name, i, "value"))
+    if out.candidates:
+        latest = _local_vintage([c.period for c in out.candidates])
+        for c in out.candidates:
+            if not opts.vintage and c.source == default_source:
+                c.vintage = latest
+    return out
+
+
+def _local_vintage(periods: list[Period]) -> str:
+    """Local figures are dated by the month after the last period they cover (or today)."""
+    end = max(p.end for p in periods)
+    after = end + dt.timedelta(days=1)
+    return min(after, dt.date.today()).strftime("%Y-%m")
+
+
+# ---- SN model --------------------------------------------------------------------------
+
+def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    out = Parsed("sn_model")
+    head = _header_index(sheet.rows[0])
+    year = opts.sn_model_year
+    if year is None:
+        found = re.findall(r"20\d\d", f"{sheet.file} {sheet.name or ''}")
+        year = int(found[0]) if found else None
+    if year is None:
+        problems.error(Problem("error", sheet.file, sheet.name, None, None, "the file does not say which model year it is",
+                               "give the model year (2021 or 2025)"))
+        return out
+    la_col = next(head[k] for k in ("old_la_code", "la num", "la number") if k in head)
+    sn_cols = []
+    for k in range(1, 11):
+        for name in (f"sn{k}", f"sn_{k}"):
+            if name in head:
+                closeness = head[name] + 1 if head[name] + 1 < len(sheet.rows[0]) else None
+                sn_cols.append((k, head[name], closeness))
+                break
+    for i, row in enumerate(sheet.rows[1:], start=2):
+        la = _text(row[la_col]).split(".")[0] if la_col < len(row) else ""
+        if not la:
+            continue
+        if not la.isdigit() or areas.resolve(la) is None:
+            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col), f"unknown LA code {la!r}", ""))
+            continue
+        for rank, col, ccol in sn_cols:
+            nb = _text(row[col]).split(".")[0] if col < len(row) else ""
+            if not nb:
+                continue
+            closeness = _text(row[ccol]) if ccol is not None and ccol < len(row) else None
+            out.sn_rows.append({"model": year, "old_la_code": la, "rank": rank, "neighbour_old_la_code": nb,
+                                "closeness": closeness or None})
+    return out
+
+
+# ---- wide tables: board reports and scorecards --------------------------------------------
+
+def _period_or_none(v: object) -> Period | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and not (1990 <= v <= 2100 or 199000 <= v <= 210099):
+        return None
+    try:
+        return parse_period(v)
+    except CellError:
+        return None
+
+
+def _find_period_header(sheet: Sheet) -> tuple[int | None, dict[int, Period]]:
+    for r, row in enumerate(sheet.rows[:40]):
+        periods = {c: p for c, v in enumerate(row) if c > 0 and (p := _period_or_none(v)) is not None}
+        if len(periods) >= 2:
+            return r, periods
+    return None, {}
+
+
+def _label_column(sheet: Sheet, header_row: int, period_cols: dict[int, Period]) -> int:
+    first = min(period_cols)
+    best, best_count = 0, -1
+    for c in range(first):
+        count = sum(1 for r in sheet.rows[header_row + 1:] if c < len(r) and isinstance(r[c], str) and r[c].strip())
+        if count > best_count:
+            best, best_count = c, count
+    return best
+
+
+def _title_text(sheet: Sheet, header_row: int) -> list[str]:
+    texts = [sheet.name or ""]
+    for row in sheet.rows[:header_row]:
+        texts.extend(_text(v) for v in row if isinstance(v, str) and _text(v))
+    return [t for t in texts if t]
+
+
+def _measure_in_title(texts: list[str]) -> Measure | None:
+    reg = registry()
+    best: tuple[int, Measure] | None = None
+    for text in texts:
+        key = normalise_label(text)
+        direct = reg.match_label(text)
+        if direct:
+            return direct
+        for m in reg:
+            for form in (m.label, *m.aliases):
+                f = normalise_label(form)
+                if len(f) > 6 and (key.startswith(f + " ") or key == f) and (best is None or len(f) > best[0]):
+                    best = (len(f), m)
+    return best[1] if best else None
+
+
+def _clean_board_cell(raw: object) -> tuple[object, str | None]:
+    """'56.2 provisional' -> (56.2, 'provisional'); 'No Data available' -> (None, None)."""
+    if not isinstance(raw, str):
+        return raw, None
+    text = raw.strip()
+    if normalise_label(text) in MISSING_WORDS:
+        return None, None
+    m = re.fullmatch(r"([-\d.,%]+)\s+\(?([a-zA-Z ]+)\)?", text)
+    if m:
+        return m.group(1), m.group(2).strip().lower()
+    return raw, None
+
+
+def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems, kind: str) -> Parsed:
+    out = Parsed(kind)
+    header_row, period_cols = _find_period_header(sheet)
+    if header_row is None:
+        problems.error(Problem("error", sheet.file, sheet.name, None, None,
+                               "no header row of periods found (months, quarters or years across the top)",
+                               "put periods such as Apr-24 or 2024-25 in one header row, or use the template"))
+        return out
+    label_col = _label_column(sheet, header_row, period_cols)
+    headers = sheet.rows[header_row]
+    ignored = {c for c, v in enumerate(headers) if any(w in _text(v).lower() for w in IGNORED_COLUMNS) and c not in period_cols}
+    target_col = next((c for c in ignored if "target" in _text(headers[c]).lower()), None)
+    titles = _title_text(sheet, header_row)
+    reg = registry()
+    source = opts.label or f"Uploaded file {sheet.file}" + (f", sheet {sheet.name}" if sheet.name else "")
+    vintage = opts.vintage or _local_vintage(list(period_cols.values()))
+    if kind == "board":
+        measure = reg.get(opts.measure) if opts.measure else _measure_in_title(titles)
+        if measure is None:
+            problems.error(Problem("error", sheet.file, sheet.name, header_row or None, None,
+                                   "the table's title does not say which measure it shows",
+                                   "choose the measure for this table"))
+            return out
+        la_area = None
+        for row in sheet.rows[header_row + 1:]:
+            a = areas.resolve(row[label_col] if label_col < len(row) else None)
+            if a and a["type"] == "LA":
+                la_area = a
+                break
+    else:
+        la_area = None
+        if opts.area:
+            la_area = areas.resolve(opts.area)
+        else:
+            for t in titles:
+                words = normalise_label(t)
+                hits = [r for r in areas.rows if r["type"] == "LA" and any(
+                    re.search(rf"\b{re.escape(f)}\b", words) for f in _name_forms(r["name"]))]
+                if hits:
+                    la_area = max(hits, key=lambda r: len(r["name"]))
+                    break
+        if la_area is None:
+            problems.error(Problem("error", sheet.file, sheet.name, None, None,
+                                   "the scorecard does not say which local authority it is for",
+                                   "choose the local authority for this file"))
+            return out
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        label = _text(row[label_col]) if label_col < len(row) else ""
+        values = {c: row[c] for c in period_cols if c < len(row) and row[c] is not None and _text(row[c]) != ""}
+        if not label and not values:
+            continue  # blank separator row
+        if not values:
+            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": r + 1, "column": column_letter(label_col),
+                                "what": label[:80], "reason": "no figures in this row (heading, note or footnote)"})
+            continue
+        if kind == "board":
+            if normalise_label(label) in SN_LABELS:
+                if la_area is None:
+                    problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
+                                           "a statistical neighbours row without the LA it belongs to", "add the LA's row"))
+                    continue
+                area_code = f"SN-{la_area['code']}-PUBLISHED"
+                out.sn_groups.add(area_code)
+            else:
+                a = areas.resolve(label)
+                if a is None:
+                    problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
+                                           f"unknown area {label[:60]!r}",
+                                           f"closest: {', '.join(areas.suggest(label)) or 'none'}"))
+                    continue
+                area_code = a["code"]
+            row_measure = measure
+        else:
+            if opts.mappings.get(normalise_label(label)) == "skip":
+                out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": r + 1, "column": column_letter(label_col),
+                                    "what": label[:80], "reason": "you chose to skip this row"})
+                continue
+            row_measure = reg.match_label(label, opts.mappings)
+            if row_measure is None:
+                if label:
+                    out.unmapped.setdefault(label, [m.id for m in reg.suggest(label)])
+                problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
+                                       f"row label {label[:60]!r} is not a measure the dashboard knows",
+                                       "map it to a measure (closest: " + (", ".join(out.unmapped.get(label, [])) or "none")
+                                       + ") or choose to skip it"))
+                continue
+            area_code = la_area["code"]
+        for c, raw in values.items():
+            cleaned, note = _clean_board_cell(raw) if kind == "board" else (raw, None)
+            try:
+                cell = parse_value(cleaned, row_measure, percent_format=(r, c) in sheet.percent_cells)
+            except CellError as exc:
+                problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(c), str(exc),
+                                       "correct the cell, or leave it blank for no figure"))
+                continue
+            if cell is None:
+                continue
+            out.candidates.append(Candidate(area_code, row_measure.id, for_measure(period_cols[c], row_measure),
+                                            cell.value, cell.symbol, source, vintage, note, sheet.file, sheet.name, r + 1,
+                                            column_letter(c)))
+        if kind == "scorecard" and target_col is not None and target_col < len(row) and _text(row[target_col]):
+            try:
+                target = parse_value(row[target_col], row_measure, percent_format=(r, target_col) in sheet.percent_cells)
+            except CellError:
+                target = None
+            if target is not None and target.value is not None:
+                out.targets.append({"area_code": area_code, "measure": row_measure.id, "target": target.value,
+                                    "source": source, "row": r + 1})
+    return out
+
+
+PARSERS = {
+    "ees": parse_ees,
+    "lait": parse_lait,
+    "template": parse_template,
+    "sn_model": parse_sn_model,
+    "board": lambda s, a, o, p: parse_wide(s, a, o, p, "board"),
+    "scorecard": lambda s, a, o, p: parse_wide(s, a, o, p, "scorecard"),
+}
