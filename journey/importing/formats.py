@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from journey.config import DATA_DIR, ENGLAND
 from journey.importing.cells import CellError, Period, for_measure, parse_period, parse_value
@@ -138,6 +139,15 @@ def _text(v: object) -> str:
     return str(v).strip() if v is not None else ""
 
 
+def _cell(row: list[object], head: dict[str, int], name: str) -> object:
+    """The cell of ``row`` under the column named ``name`` (None when there is none)."""
+    return row[head[name]] if name in head and head[name] < len(row) else None
+
+
+def _field(row: list[object], head: dict[str, int], name: str) -> str:
+    return _text(_cell(row, head, name))
+
+
 def _header_index(row: list[object]) -> dict[str, int]:
     return {_text(v).lower().lstrip("\ufeff"): i for i, v in enumerate(row) if _text(v)}
 
@@ -197,7 +207,7 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
         if all(v is None for v in row):
             continue
         level = _text(row[level_col]) if level_col < len(row) else ""
-        get = (lambda name: _text(row[head[name]]) if name in head and head[name] < len(row) else "")
+        get = partial(_field, row, head)
         try:
             period = parse_period(get("time_period"))
         except CellError as exc:
@@ -267,7 +277,7 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
     vintage = opts.vintage or dt.date.today().strftime("%Y-%m")
     source = "DfE, Local Authority Interactive Tool (LAIT) data"
     for i, row in enumerate(sheet.rows[1:], start=2):
-        get = (lambda name: _text(row[head[name]]) if name in head and head[name] < len(row) else "")
+        get = partial(_field, row, head)
         code = get("short desc")
         if not code and not any(row):
             continue
@@ -308,7 +318,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     reg = registry()
     default_source = opts.label or f"Uploaded file {sheet.file}"
     for i, row in enumerate(sheet.rows[1:], start=2):
-        get = (lambda name: row[head[name]] if name in head and head[name] < len(row) else None)
+        get = partial(_cell, row, head)
         if all(v is None or not _text(v) for v in row):
             continue
         measure = reg.match_label(_text(get("measure")), opts.mappings)
