@@ -1,4 +1,4 @@
-"""Command line: ``python -m journey {build,show,check,areas,measures} [--db PATH]``.
+"""Command line: ``python -m journey {build,show,check,import,undo,imports,areas,measures} [--db PATH]``.
 
 Exit codes: 0 success; 1 the store is unhealthy or cannot be opened; 2 bad arguments (an
 unknown area or measure, a bad option). Errors are one line on stderr, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,6 +19,9 @@ from journey.build import build, open_store
 from journey.checks import run_checks
 from journey.config import DEFAULT_SN_MODEL, SN_MODELS, default_db_path
 from journey.errors import JourneyError, NotFoundError
+from journey.figures import import_history
+from journey.importing.formats import FORMATS, Options
+from journey.importing.plan import commit, prepare, undo
 from journey.registry import registry
 
 
@@ -33,6 +37,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("measure", help="measure id, e.g. cin_rate_per_10k (see `measures`)")
     s.add_argument("--model", type=int, choices=SN_MODELS, default=DEFAULT_SN_MODEL, help="statistical neighbour model")
     s.add_argument("--vintages", action="store_true", help="list every vintage and source of each figure")
+    i = sub.add_parser("import", parents=[common], help="import spreadsheets: DfE files, LAIT, scorecards, board tables, the template")
+    i.add_argument("files", nargs="+", metavar="FILE", help=".csv, .xlsx or an EES 'Download all data' .zip")
+    i.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    i.add_argument("--label", help="a name for this import in the history")
+    i.add_argument("--format", default="auto", choices=list(FORMATS), help="the files' format (default: detect)")
+    i.add_argument("--area", help="the LA a local scorecard is for (name or code), when the file does not say")
+    i.add_argument("--measure", help="the measure of a board-report table, when its title does not say")
+    i.add_argument("--vintage", help="the release date of the figures, YYYY or YYYY-MM")
+    i.add_argument("--sn-model-year", type=int, choices=SN_MODELS, help="the year of a statistical neighbour model file")
+    i.add_argument("--map", action="append", default=[], metavar="'ROW LABEL=measure_id'",
+                   help="map a row label to a measure id (or 'skip'); remembered for next time")
+    u = sub.add_parser("undo", parents=[common], help="undo an import, restoring what it replaced")
+    u.add_argument("import_id", type=int)
+    sub.add_parser("imports", parents=[common], help="the import history")
     sub.add_parser("check", parents=[common], help="consistency: computed vs published rates, conflicts, missing populations")
     sub.add_parser("measures", parents=[common], help="list the indicator registry")
     a = sub.add_parser("areas", parents=[common], help="list the areas in the store")
@@ -157,14 +175,91 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "show": cmd_show, "check": cmd_check, "measures": cmd_measures, "areas": cmd_areas}
+def cmd_import(args: argparse.Namespace) -> int:
+    mappings = {}
+    for item in args.map:
+        label, sep, measure_id = item.rpartition("=")
+        if not sep or not label.strip():
+            raise UsageError(f"--map needs 'ROW LABEL=measure_id', got {item!r}")
+        if measure_id.strip() != "skip":
+            registry().get(measure_id.strip())
+        mappings[label.strip()] = measure_id.strip()
+    uploads = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"no such file: {name}")
+        uploads.append((path.name, path.read_bytes()))
+    store = open_store(args.db)
+    try:
+        area = areas_mod.find_area(store, args.area).key if args.area else None
+        if args.measure:
+            registry().get(args.measure)
+        opts = Options(format=args.format, area=area, label=args.label, vintage=args.vintage, measure=args.measure,
+                       mappings=mappings, sn_model_year=args.sn_model_year)
+        plan = prepare(store, uploads, opts)
+        for f in plan.files:
+            kinds = ", ".join(f"{s}: {FORMATS[k]}" if s else FORMATS[k] for s, k in f["sheets"]) or "nothing read"
+            print(f"{f['name']}: {kinds}")
+        for p in plan.problems.items:
+            print(f"{p.level.upper()}: {p}")
+        for label, suggestions in plan.unmapped.items():
+            print(f"UNMAPPED: {label!r} (closest: {', '.join(suggestions) or 'none'}); use --map '{label}=MEASURE_ID' or --map '{label}=skip'")
+        print(f"Preview: {plan.summary()}.")
+        if not plan.replace.empty:
+            rep = plan.replace
+            _print_table(pd.DataFrame({
+                "area": rep["area_name"], "measure": rep["measure"], "period end": rep["period_end"],
+                "old": [registry().get(m).format(v, s) for m, v, s in zip(rep["measure"], rep["old_value"], rep["old_symbol"])],
+                "new": [registry().get(m).format(v, s) for m, v, s in zip(rep["measure"], rep["value"], rep["symbol"])],
+            }))
+        if not plan.ok:
+            print(f"Nothing imported: {len(plan.problems.errors)} error(s). Fix them and run the import again.")
+            return 1
+        if args.dry_run:
+            print("Dry run: nothing written.")
+            return 0
+        if plan.already_imported:
+            print(f"Already imported as import {plan.already_imported[0]}: nothing to do.")
+            return 0
+        import_id = commit(store, plan, args.label)
+        print("Nothing new to import." if import_id is None else f"Imported as import {import_id}. Undo with: python -m journey undo {import_id}")
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        undo(store, args.import_id)
+    finally:
+        store.close()
+    print(f"Import {args.import_id} undone; the figures it replaced are restored.")
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        _print_table(import_history(store).drop(columns=["details"], errors="ignore"))
+    finally:
+        store.close()
+    return 0
+
+
+class UsageError(JourneyError):
+    """A bad command-line argument (exit code 2)."""
+
+
+COMMANDS = {"import": cmd_import, "undo": cmd_undo, "imports": cmd_imports, "build": cmd_build, "show": cmd_show, "check": cmd_check, "measures": cmd_measures, "areas": cmd_areas}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except NotFoundError as exc:
+    except (NotFoundError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except JourneyError as exc:

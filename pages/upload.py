@@ -1,20 +1,32 @@
-"""Upload data: load the default dataset into an empty store, and the history of imports."""
+"""Upload data: check spreadsheets, preview what they change, import, and undo."""
 
+import hashlib
+
+import pandas as pd
 import streamlit as st
 
+from journey.areas import la_labels
 from journey.build import load_default_figures
 from journey.errors import JourneyError
 from journey.figures import import_history, observation_count
+from journey.importing.formats import FORMATS, Options
+from journey.importing.plan import commit, prepare, undo
+from journey.importing.template import template_bytes
+from journey.registry import normalise_label, registry
 from ui import data
 
 s = data.store()
+reg = registry()
 st.title("Upload data")
+st.caption(
+    "DfE statistics CSVs and 'Download all data' ZIPs, LAIT downloads, your monthly scorecard, board-report tables "
+    "or the dashboard's template. Files are checked and previewed first; nothing changes until you confirm, and any "
+    "import can be undone."
+)
 
 if observation_count(s) == 0:
-    st.info(
-        "**The store has no figures yet.** Load the default dataset: published figures for Worcestershire, "
-        "Herefordshire, their statistical neighbours, the West Midlands and England, 2008-2025, with sources."
-    )
+    st.info("**The store has no figures yet.** Upload files below, or load the default dataset: published figures for "
+            "Worcestershire, Herefordshire, their statistical neighbours, the West Midlands and England, 2008-2025.")
     if st.button("Load the default dataset", type="primary", key="load_default"):
         try:
             with st.spinner("Loading published figures..."):
@@ -23,13 +35,129 @@ if observation_count(s) == 0:
             st.error(str(exc))
         else:
             data.clear_caches()
-            st.success("Default dataset loaded.")
             st.rerun()
+
+st.download_button("Download the template (.xlsx)", data=lambda: template_bytes(s), file_name="journey_upload_template.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template",
+                   icon=":material/download:")
+
+files = st.file_uploader("Files", type=["csv", "xlsx", "xlsm", "zip", "tsv", "txt"], accept_multiple_files=True, key="files")
+labels = la_labels(s)
+with st.expander("Options", expanded=False):
+    c1, c2 = st.columns(2)
+    fmt = c1.selectbox("Format", list(FORMATS), format_func=FORMATS.get, key="up_format")
+    area = c2.selectbox("Local authority of a scorecard (if the file does not say)", [None, *labels],
+                        format_func=lambda k: "From the file" if k is None else labels[k], key="up_area")
+    measure = c1.selectbox("Measure of a board-report table (if its title does not say)", [None, *reg.ids()],
+                           format_func=lambda k: "From the title" if k is None else reg.get(k).label, key="up_measure")
+    label = c2.text_input("Label for this import (shown in the history and as the source of local figures)", key="up_label",
+                          max_chars=120)
+    vintage = c1.text_input("Vintage of the figures (YYYY or YYYY-MM; blank = worked out from the file)", key="up_vintage",
+                            max_chars=7)
+
+# Row labels the importer did not recognise, mapped by the user (remembered after the import).
+mappings = {}
+for text, suggestions in st.session_state.get("unmapped", {}).items():
+    options = ["", "skip", *suggestions, *[m for m in reg.ids() if m not in suggestions]]
+    choice = st.selectbox(f"Which measure is the row \u201c{text}\u201d?", options, key="map_" + hashlib.md5(text.encode()).hexdigest(),
+                          format_func=lambda k: "Choose..." if k == "" else ("Skip this row" if k == "skip" else reg.get(k).label))
+    if choice:
+        mappings[normalise_label(text)] = choice
+
+signature = hashlib.sha256(b"".join(f.getvalue() for f in files or []) + repr((fmt, area, measure, label, vintage, mappings)).encode()).hexdigest()
+if files and st.button("Check files", type="primary", key="check"):
+    bar = st.progress(0.0, text="Reading files")
+    try:
+        plan = prepare(s, [(f.name, f.getvalue()) for f in files],
+                       Options(format=fmt, area=area, label=label or None, vintage=vintage or None, measure=measure,
+                               mappings=mappings),
+                       progress=lambda x, text: bar.progress(min(x, 1.0), text=text))
+    except JourneyError as exc:
+        st.error(str(exc))
+        plan = None
+    bar.empty()
+    st.session_state["plan"], st.session_state["plan_signature"] = plan, signature
+    st.session_state["unmapped"] = plan.unmapped if plan else {}
+    if plan and plan.unmapped:
+        st.rerun()
+
+plan = st.session_state.get("plan")
+if plan is not None and files and st.session_state.get("plan_signature") == signature:
+    errors, warnings = plan.problems.errors, plan.problems.warnings
+    for f in plan.files:
+        kinds = ", ".join((f"{sheet}: " if sheet else "") + FORMATS[k] for sheet, k in f["sheets"]) or "nothing read"
+        st.markdown(f"**{f['name']}** read as {kinds}")
+    if errors:
+        st.error(f"**{len(errors)} problem(s) must be fixed before anything is imported.** Nothing has been written.")
+    if plan.problems.items:
+        st.dataframe(plan.problems.frame(), hide_index=True, width="stretch")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("New figures", f"{len(plan.add):,}")
+    c2.metric("Replacing figures", f"{len(plan.replace):,}")
+    c3.metric("Already in the store", f"{plan.unchanged:,}")
+    c4.metric("Rows skipped", f"{len(plan.skipped):,}")
+    tabs = st.tabs(["New", "Replacing", "Skipped", "Targets and neighbours"])
+    with tabs[0]:
+        new = plan.add.head(2000)
+        st.dataframe(pd.DataFrame({
+            "area": new["area_name"], "measure": new["measure"].map(lambda k: reg.get(k).label),
+            "period end": new["period_end"],
+            "value": [reg.get(k).format(v, sy) for k, v, sy in zip(new["measure"], new["value"], new["symbol"])],
+            "shown now": new["shown_now"], "source": new["source"], "file": new["file"], "row": new["row"],
+        }), hide_index=True, width="stretch")
+    with tabs[1]:
+        rep = plan.replace
+        st.dataframe(pd.DataFrame({
+            "area": rep["area_name"], "measure": rep["measure"].map(lambda k: reg.get(k).label), "period end": rep["period_end"],
+            "old value": [reg.get(k).format(v, sy) for k, v, sy in zip(rep["measure"], rep["old_value"], rep["old_symbol"])],
+            "new value": [reg.get(k).format(v, sy) for k, v, sy in zip(rep["measure"], rep["value"], rep["symbol"])],
+            "source": rep["source"], "row": rep["row"],
+        }), hide_index=True, width="stretch")
+    with tabs[2]:
+        st.dataframe(plan.skipped, hide_index=True, width="stretch")
+    with tabs[3]:
+        if not plan.targets.empty:
+            st.dataframe(plan.targets, hide_index=True, width="stretch")
+        if not plan.sn_rows.empty:
+            st.write(f"Statistical neighbours for {plan.sn_rows['old_la_code'].nunique()} LAs will replace the model in force.")
+    if plan.already_imported:
+        st.info(f"These files were already imported (import {plan.already_imported[0]}): nothing to do.")
+    elif plan.ok and plan.has_changes:
+        if st.button(f"Import {len(plan.add) + len(plan.replace):,} figures", type="primary", key="confirm"):
+            try:
+                import_id = commit(s, plan, label or None)
+            except JourneyError as exc:
+                st.error(str(exc))
+            else:
+                data.clear_caches()
+                st.session_state.pop("plan", None)
+                st.session_state["unmapped"] = {}
+                st.session_state["message"] = f"Imported as import {import_id}. It can be undone below."
+                st.rerun()
+    elif plan.ok:
+        st.info("Nothing new: every figure in these files is already in the store.")
+
+if st.session_state.get("message"):
+    st.success(st.session_state.pop("message"))
 
 st.subheader("Import history")
 history = import_history(s)
 if history.empty:
     st.write("No imports yet.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    st.dataframe(history.drop(columns=["details"]), hide_index=True, width="stretch")
+    undoable = [int(i) for i, k, st_ in zip(history["id"], history["kind"], history["status"]) if st_ == "committed" and k != "default"]
+    if undoable:
+        c1, c2 = st.columns([2, 1])
+        chosen = c1.selectbox("Undo an import", undoable, key="undo_id",
+                              format_func=lambda i: f"{i}: {history.set_index('id').loc[i, 'label']}")
+        if c2.button("Undo import", key="undo"):
+            try:
+                undo(s, chosen)
+            except JourneyError as exc:
+                st.error(str(exc))
+            else:
+                data.clear_caches()
+                st.session_state["message"] = f"Import {chosen} undone; the figures it replaced are back."
+                st.rerun()
 st.caption("To rebuild the store from the project's data files: `python -m journey build`.")

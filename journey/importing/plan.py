@@ -26,6 +26,7 @@ from journey.rates import rounding_tolerance
 from journey.registry import normalise_label, registry
 from journey.store import Store
 
+TEMPLATE_REFERENCE_SHEETS = {"Instructions", "Measures", "Areas"}
 PLAN_COLUMNS = ["area_code", "area_name", "measure", "period_start", "period_end", "reporting_year", "value", "symbol",
                 "source", "vintage", "note", "file", "sheet", "row", "column"]
 
@@ -103,6 +104,8 @@ def prepare(
         sheets = []
         for sheet in source.sheets:
             kind = opts.format if opts.format != "auto" else detect(sheet, areas)
+            if kind is None and sheet.name in TEMPLATE_REFERENCE_SHEETS:
+                continue  # the template's own instructions and lists
             if kind is None:
                 problems.warn(Problem("warning", sheet.file, sheet.name, None, None,
                                       "nothing this dashboard reads was found here; the sheet was skipped",
