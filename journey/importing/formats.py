@@ -36,8 +36,6 @@ FORMATS = {
     "board": "Board-report table (areas as rows, years as columns)",
     "scorecard": "Local scorecard (indicators as rows, months or years as columns)",
 }
-IGNORED_COLUMNS = ("target", "rag", "status", "tolerance", "direction", "polarity", "notes", "comment", "trend", "dot",
-                   "good is", "benchmark", "england", "statistical", "regional", "ytd", "year to date", "total")
 SN_LABELS = {"statistical neighbours", "statistical neighbour", "statistical neighbours average", "sn average", "sn",
              "statistical neighbour average", "sn mean", "statistical neighbours mean"}
 MISSING_WORDS = ("no data available", "not available", "not yet available", "no data")
@@ -459,7 +457,13 @@ def _measure_in_title(texts: list[str]) -> Measure | None:
                 f = normalise_label(form)
                 if len(f) > 6 and (key.startswith(f + " ") or key == f) and (best is None or len(f) > best[0]):
                     best = (len(f), m)
-    return best[1] if best else None
+    if best is None:
+        return None
+    found = best[1]
+    said_rate = any(("per 10000" in normalise_label(t) or " rate" in f" {normalise_label(t)}") for t in texts)
+    if said_rate and found.kind == "count" and reg.rate_for_count(found.id):
+        return reg.rate_for_count(found.id)  # "Children subject to a CP plan per 10,000" is the rate
+    return found
 
 
 def _clean_board_cell(raw: object) -> tuple[object, str | None]:
@@ -484,9 +488,11 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
                                "put periods such as Apr-24 or 2024-25 in one header row, or use the template"))
         return out
     label_col = _label_column(sheet, header_row, period_cols)
-    headers = sheet.rows[header_row]
-    ignored = {c for c, v in enumerate(headers) if any(w in _text(v).lower() for w in IGNORED_COLUMNS) and c not in period_cols}
-    target_col = next((c for c in ignored if "target" in _text(headers[c]).lower()), None)
+    # A column's title may sit in the header row or in a (merged) row just above it.
+    width = max(len(r) for r in sheet.rows[max(0, header_row - 2):header_row + 1])
+    titles_by_col = {c: " ".join(_text(r[c]) for r in sheet.rows[max(0, header_row - 2):header_row + 1] if c < len(r)).lower()
+                     for c in range(width)}
+    target_col = next((c for c, t in titles_by_col.items() if "target" in t and c not in period_cols and c != label_col), None)
     titles = _title_text(sheet, header_row)
     reg = registry()
     source = opts.label or f"Uploaded file {sheet.file}" + (f", sheet {sheet.name}" if sheet.name else "")
@@ -527,7 +533,8 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         values = {c: row[c] for c in period_cols if c < len(row) and row[c] is not None and _text(row[c]) != ""}
         if not label and not values:
             continue  # blank separator row
-        if not values:
+        if not values or (label and all(_text(v) == label for v in values.values())):
+            # No figures, or one text merged across the row: a heading, note or footnote.
             out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": r + 1, "column": column_letter(label_col),
                                 "what": label[:80], "reason": "no figures in this row (heading, note or footnote)"})
             continue
