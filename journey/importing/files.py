@@ -216,7 +216,7 @@ def read_file(name: str, data: bytes, problems: Problems) -> SourceFile:
     if len(data) > MAX_FILE_BYTES:
         problems.error(Problem("error", file, None, None, None, f"the file is {len(data) / 1e6:,.0f} MB (limit {MAX_FILE_BYTES // 1_000_000} MB)",
                                "split it into smaller files"))
-    elif not data.strip():
+    elif not data.removeprefix(b"\xef\xbb\xbf").strip():
         problems.error(Problem("error", file, None, None, None, "the file is empty", "upload the file again"))
     elif ext in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):

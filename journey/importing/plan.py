@@ -117,7 +117,8 @@ def prepare(
     if progress:
         progress(0.9, "Checking figures")
     plan = _build_plan(store, files, opts, parsed, problems)
-    if not any(s for f in files for s in f["sheets"]) and not problems.errors:
+    nothing = plan.add.empty and plan.replace.empty and not plan.unchanged and plan.targets.empty and plan.sn_rows.empty
+    if nothing and not problems.errors:
         problems.error(Problem("error", ", ".join(f["name"] for f in files) or "upload", None, None, None,
                                "no figures found in the upload", "check that the file holds a table of figures"))
     return plan
