@@ -77,8 +77,9 @@ if files and st.button("Check files", type="primary", key="check"):
         plan = None
     bar.empty()
     st.session_state["plan"], st.session_state["plan_signature"] = plan, signature
-    st.session_state["unmapped"] = plan.unmapped if plan else {}
-    if plan and plan.unmapped:
+    # Keep every label the user has been asked about, so their choices stay on screen.
+    st.session_state["unmapped"] = {**st.session_state.get("unmapped", {}), **(plan.unmapped if plan else {})}
+    if plan and plan.unmapped and any(normalise_label(k) not in mappings for k in plan.unmapped):
         st.rerun()
 
 plan = st.session_state.get("plan")

@@ -245,3 +245,73 @@ def test_data_sources_page_lists_conflicts_and_symbols(use_default):
     assert sorted(cp["Value"]) == ["589", "596"]
     symbols = next(f for f in frames if "symbol" in f.columns)
     assert {"c", "x", "z", "u", "-"} <= set(symbols["symbol"])
+
+
+# ---- Upload page ----------------------------------------------------------------------------
+
+@pytest.fixture()
+def use_copy(default_db, tmp_path, monkeypatch):
+    """A private copy of the default store, for tests that import."""
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(default_db.read_bytes())
+    monkeypatch.setenv("JOURNEY_DB", str(db))
+    return db
+
+
+def _upload(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
+    at.file_uploader(key="files").set_value([(name, data, "application/octet-stream") for name, data in files]).run()
+    at.button(key="check").click().run()
+    return at
+
+
+def test_upload_preview_confirm_and_undo(use_copy):
+    from fixtures import scorecard_xlsx
+
+    at = app(use_copy, "pages/upload.py").run()
+    assert at.get("download_button")  # the template
+    _upload(at, [("Scorecard June 2025.xlsx", scorecard_xlsx())])
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["15", "0", "0", "4"]
+    new = at.dataframe[0].value if "problem" not in at.dataframe[0].value.columns else at.dataframe[1].value
+    assert "Number of referrals" not in set(new["measure"]) and "Referrals" in set(new["measure"])
+    at.button(key="confirm").click().run()
+    assert not at.exception
+    assert any("Imported as import" in s.value for s in at.success)
+    history = at.dataframe[-1].value
+    assert history.iloc[0]["status"] == "committed" and history.iloc[0]["rows_added"] == 15
+    at.button(key="undo").click().run()
+    assert any("undone" in s.value for s in at.success)
+    assert at.dataframe[-1].value.iloc[0]["status"] == "undone"
+
+
+def test_upload_with_errors_shows_them_and_offers_no_import(use_copy):
+    from fixtures import template_csv
+
+    at = _upload(app(use_copy, "pages/upload.py").run(), [("bad.csv", template_csv(["Worcestershire,referrals,2025,-4,,,"]))])
+    assert any("must be fixed" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["row"] == 2 and "negative" in problems.iloc[0]["problem"]
+    assert not [b for b in at.button if b.key == "confirm"]
+
+
+def test_upload_maps_an_unrecognised_row_label(use_copy):
+    from fixtures import template_csv
+
+    at = _upload(app(use_copy, "pages/upload.py").run(), [("card.csv", template_csv(["Worcestershire,Kids on CP plans,Apr-25,522,,,"]))])
+    mapping = next(s for s in at.selectbox if s.label.startswith("Which measure is the row"))
+    mapping.select("cp_plans").run()
+    at.button(key="check").click().run()
+    assert not at.error
+    at.button(key="confirm").click().run()
+    assert any("Imported as import" in s.value for s in at.success)
+
+
+@pytest.mark.skipif(not (PROJECT.parent / "shared" / "samples" / "dfe").is_dir(), reason="the DfE sample files are not beside the project")
+def test_upload_dfe_samples_then_benchmarks_rank_every_la(use_copy):
+    samples = sorted((PROJECT.parent / "shared" / "samples" / "dfe").iterdir())
+    at = _upload(app(use_copy, "pages/upload.py").run(), [(f.name, f.read_bytes()) for f in samples])
+    assert not at.error
+    at.button(key="confirm").click().run()
+    at = app(use_copy, "pages/benchmarks.py").run()
+    row = at.dataframe[0].value.set_index("Indicator").loc["Second or subsequent CP plans (%)"]
+    assert row["Rank"].endswith("of 153") and row["Band"] in "ABCD"

@@ -9,8 +9,8 @@ import io
 import zipfile
 
 import pytest
-
 from fixtures import EES_HEADER, LAIT_HEADER, board_csv, scorecard_xlsx, template_csv, template_xlsx, xlsx
+
 from journey.build import open_store
 from journey.errors import JourneyError
 from journey.importing.plan import commit, prepare
