@@ -12,16 +12,16 @@ st.set_page_config(page_title="The child's journey", page_icon=":material/timeli
 
 PAGES = {
     "Journey": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/journey_flow.py", title="Journey", icon=":material/route:"),
-        st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:"),
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("views/journey_flow.py", title="Journey", icon=":material/route:"),
+        st.Page("views/indicator.py", title="Indicator", icon=":material/show_chart:"),
     ],
     "Benchmarks": [
-        st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
+        st.Page("views/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
     ],
     "Data": [
-        st.Page("pages/data_sources.py", title="Data & sources", icon=":material/database:"),
-        st.Page("pages/upload.py", title="Upload data", icon=":material/upload:"),
+        st.Page("views/data_sources.py", title="Data & sources", icon=":material/database:"),
+        st.Page("views/upload.py", title="Upload data", icon=":material/upload:"),
     ],
 }
 

@@ -25,19 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _apptest_navigation_fix() -> None:
-    # See tests/conftest.py: make AppTest rerun app.py (and its sidebar) like the server does.
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-
-
 def page_reruns(repeat: int) -> list[tuple[str, str, list[float], float]]:
     """(page, widget changed, rerun times in ms, cold first run ms) for every page."""
     from streamlit.testing.v1 import AppTest
@@ -52,12 +39,12 @@ def page_reruns(repeat: int) -> list[tuple[str, str, list[float], float]]:
     las = [k for k in la_labels(store) if k != "885" and k in with_data]  # LAs that have figures to draw
     store.close()
     changes = {
-        "pages/overview.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "pages/journey_flow.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "pages/indicator.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "pages/benchmarks.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "pages/data_sources.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
-        "pages/upload.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
+        "views/overview.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
+        "views/journey_flow.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
+        "views/indicator.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
+        "views/benchmarks.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
+        "views/data_sources.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
+        "views/upload.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
     }
     results = []
     for page, (widget, change) in changes.items():
@@ -87,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["JOURNEY_DB"] = args.db or str(Path(tmp) / "bench.duckdb")
-        _apptest_navigation_fix()
         rows = page_reruns(args.repeat)
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
     print(f"Page rerun after a widget change (server time, ms; {args.repeat} reruns each)")

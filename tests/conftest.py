@@ -59,21 +59,3 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env.update(extra)
     return env
 
-
-@pytest.fixture(autouse=True, scope="session")
-def _apptest_uses_st_navigation():
-    """AppTest resets Streamlit's "pages/ directory" flag before every run, so a rerun of a page
-    chosen through st.navigation runs that page alone, without app.py and its sidebar (the
-    multipage v1 behaviour). A real server clears the flag when app.py first calls
-    st.navigation; do the same here so AppTest runs the app as the server does."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    yield
-    PagesManager.__init__ = original

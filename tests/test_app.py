@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from conftest import PROJECT
 from journey.cli import main as cli_main
 
-PAGES = ["pages/overview.py", "pages/journey_flow.py", "pages/indicator.py", "pages/benchmarks.py",
-         "pages/data_sources.py", "pages/upload.py"]
+PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "views/benchmarks.py",
+         "views/data_sources.py", "views/upload.py"]
 DATA_PAGES = PAGES[:4]
 
 FIGURES = pd.read_csv(PROJECT / "data" / "published_figures.csv", dtype=str, keep_default_na=False)
@@ -76,18 +76,18 @@ def test_every_page_with_empty_store_says_no_data_and_links_upload(use_empty, pa
 
 
 def test_data_and_upload_pages_with_empty_store(use_empty):
-    at = app(use_empty, "pages/data_sources.py").run()
+    at = app(use_empty, "views/data_sources.py").run()
     assert not at.exception and any("No figures yet" in i.value for i in at.info)
-    at = app(use_empty, "pages/upload.py").run()
+    at = app(use_empty, "views/upload.py").run()
     assert not at.exception
     assert at.button(key="load_default")
 
 
 def test_load_default_dataset_from_upload_page(use_empty):
-    at = app(use_empty, "pages/upload.py").run()
+    at = app(use_empty, "views/upload.py").run()
     at.button(key="load_default").click().run()
     assert not at.exception
-    at = app(use_empty, "pages/overview.py").run()
+    at = app(use_empty, "views/overview.py").run()
     assert tile(at, "Child protection plans per 10k").value == "43.5"
 
 
@@ -169,7 +169,7 @@ def _chart_specs(at: AppTest) -> list[dict]:
 
 
 def test_indicator_page_chart_and_table_follow_the_selection(use_default):
-    at = app(use_default, "pages/indicator.py").run()
+    at = app(use_default, "views/indicator.py").run()
     assert at.selectbox(key="measure").value == "cp_rate_per_10k"
     spec = _chart_specs(at)[0]
     assert "Worcestershire: 28.0 in 31 Mar 2009 to 43.5 in 31 Mar 2025" in spec["description"]
@@ -186,7 +186,7 @@ def test_indicator_page_chart_and_table_follow_the_selection(use_default):
 
 
 def test_indicator_suppressed_years_are_gaps_with_symbol_explained(use_default):
-    at = app(use_default, "pages/indicator.py", {"la": "Westmorland and Furness", "stage": "Children looked after",
+    at = app(use_default, "views/indicator.py", {"la": "Westmorland and Furness", "stage": "Children looked after",
                                                    "measure": "Children looked after per 10k"}).run()
     assert not at.exception
     text = tile_text(at)
@@ -196,7 +196,7 @@ def test_indicator_suppressed_years_are_gaps_with_symbol_explained(use_default):
 def test_url_query_params_restore_the_view(use_default):
     query = {"la": "Herefordshire, County of", "cmp": ["England", "Region"], "sn": "median", "model": "2021",
              "years": ["2021", "2024"], "stage": "Children looked after", "measure": "Children looked after per 10k"}
-    at = app(use_default, "pages/indicator.py", query).run()
+    at = app(use_default, "views/indicator.py", query).run()
     assert not at.exception
     assert at.selectbox(key="la").value == "884"
     assert at.multiselect(key="cmp").value == ["England", "Region"]
@@ -211,7 +211,7 @@ def test_url_query_params_restore_the_view(use_default):
 
 
 def test_journey_page_flow_and_conversions(use_default):
-    at = app(use_default, "pages/journey_flow.py").run()
+    at = app(use_default, "views/journey_flow.py").run()
     assert not at.exception
     assert at.selectbox(key="flow_year").value == 2025
     conversions = at.dataframe[1].value.set_index("Step")
@@ -223,7 +223,7 @@ def test_journey_page_flow_and_conversions(use_default):
 
 
 def test_benchmarks_page_summary_and_ranking(use_default):
-    at = app(use_default, "pages/benchmarks.py").run()
+    at = app(use_default, "views/benchmarks.py").run()
     assert not at.exception
     summary = at.dataframe[0].value.set_index("Indicator")
     row = summary.loc["Child protection plans per 10k"]
@@ -238,7 +238,7 @@ def test_benchmarks_page_summary_and_ranking(use_default):
 
 
 def test_data_sources_page_lists_conflicts_and_symbols(use_default):
-    at = app(use_default, "pages/data_sources.py").run()
+    at = app(use_default, "views/data_sources.py").run()
     frames = [d.value for d in at.dataframe]
     conflicts = next(f for f in frames if "Kind" in f.columns)
     cp = conflicts[(conflicts["Area"] == "Worcestershire") & (conflicts["Measure"] == "Children on a child protection plan at 31 March")]
@@ -267,7 +267,7 @@ def _upload(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
 def test_upload_preview_confirm_and_undo(use_copy):
     from fixtures import scorecard_xlsx
 
-    at = app(use_copy, "pages/upload.py").run()
+    at = app(use_copy, "views/upload.py").run()
     assert at.get("download_button")  # the template
     _upload(at, [("Scorecard June 2025.xlsx", scorecard_xlsx())])
     assert not at.exception
@@ -287,7 +287,7 @@ def test_upload_preview_confirm_and_undo(use_copy):
 def test_upload_with_errors_shows_them_and_offers_no_import(use_copy):
     from fixtures import template_csv
 
-    at = _upload(app(use_copy, "pages/upload.py").run(), [("bad.csv", template_csv(["Worcestershire,referrals,2025,-4,,,"]))])
+    at = _upload(app(use_copy, "views/upload.py").run(), [("bad.csv", template_csv(["Worcestershire,referrals,2025,-4,,,"]))])
     assert any("must be fixed" in e.value for e in at.error)
     problems = at.dataframe[0].value
     assert problems.iloc[0]["row"] == 2 and "negative" in problems.iloc[0]["problem"]
@@ -297,7 +297,7 @@ def test_upload_with_errors_shows_them_and_offers_no_import(use_copy):
 def test_upload_maps_an_unrecognised_row_label(use_copy):
     from fixtures import template_csv
 
-    at = _upload(app(use_copy, "pages/upload.py").run(), [("card.csv", template_csv(["Worcestershire,Kids on CP plans,Apr-25,522,,,"]))])
+    at = _upload(app(use_copy, "views/upload.py").run(), [("card.csv", template_csv(["Worcestershire,Kids on CP plans,Apr-25,522,,,"]))])
     mapping = next(s for s in at.selectbox if s.label.startswith("Which measure is the row"))
     mapping.select("cp_plans").run()
     at.button(key="check").click().run()
@@ -309,9 +309,9 @@ def test_upload_maps_an_unrecognised_row_label(use_copy):
 @pytest.mark.skipif(not (PROJECT.parent / "shared" / "samples" / "dfe").is_dir(), reason="the DfE sample files are not beside the project")
 def test_upload_dfe_samples_then_benchmarks_rank_every_la(use_copy):
     samples = sorted((PROJECT.parent / "shared" / "samples" / "dfe").iterdir())
-    at = _upload(app(use_copy, "pages/upload.py").run(), [(f.name, f.read_bytes()) for f in samples])
+    at = _upload(app(use_copy, "views/upload.py").run(), [(f.name, f.read_bytes()) for f in samples])
     assert not at.error
     at.button(key="confirm").click().run()
-    at = app(use_copy, "pages/benchmarks.py").run()
+    at = app(use_copy, "views/benchmarks.py").run()
     row = at.dataframe[0].value.set_index("Indicator").loc["Second or subsequent CP plans (%)"]
     assert row["Rank"].endswith("of 153") and row["Band"] in "ABCD"

@@ -29,9 +29,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`streamlit run app.py` as the README says, on a new database (built on first run)."""
+def _start_server(tmp_path_factory):
     db = tmp_path_factory.mktemp("server") / "journey.duckdb"
     port = _free_port()
     log = (Path(db).parent / "server.log").open("w")
@@ -53,6 +51,23 @@ def server(tmp_path_factory):
             proc.kill()
             raise RuntimeError("streamlit did not start: " + (Path(db).parent / "server.log").read_text())
         time.sleep(0.3)
+    return proc, url, log
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` as the README says, on a new database (built on first run)."""
+    proc, url, log = _start_server(tmp_path_factory)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture()
+def fresh_server(tmp_path_factory):
+    """A server no browser has visited yet: the first run of a deep link must work too."""
+    proc, url, log = _start_server(tmp_path_factory)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -94,7 +109,8 @@ def test_overview_shows_default_data(server, browser):
     page.close()
 
 
-def test_selection_lives_in_the_url_and_follows_across_pages(server, browser):
+def test_selection_lives_in_the_url_and_follows_across_pages(fresh_server, browser):
+    server = fresh_server
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _open(page, f"{server}/indicator?la=Shropshire&model=2021")
     # The chart description of the restored view names the LA and the SN model.

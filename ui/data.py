@@ -46,7 +46,7 @@ def require_data(s: Store) -> None:
             "**No data yet.** This dashboard has no figures to show. Load the default dataset or "
             "upload your own spreadsheets on the Upload page."
         )
-        st.page_link("pages/upload.py", label="Go to Upload data", icon=":material/upload:")
+        st.page_link("views/upload.py", label="Go to Upload data", icon=":material/upload:")
         st.stop()
 
 

@@ -20,16 +20,19 @@ from journey.selection import COMPARATORS, SN_STATS, Selection, available_years
 from journey.store import Store
 
 SELECTION_KEY = "_selection"
+INITIAL_KEY = "_initial_from_url"
 MODELS = sorted(SN_MODELS, reverse=True)
 
 
 def _initial(key: str, parse: Callable[[list[str]], object | None], fallback: object) -> object:
-    """A widget's starting value: from the URL when a session starts with a valid one, else
-    ``fallback``. Once the widget exists its own state wins (Streamlit ignores the default)."""
-    if key in st.session_state or key not in st.query_params:
-        return fallback
-    value = parse(st.query_params.get_all(key))
-    return fallback if value is None else value
+    """A widget's starting value: from the URL the session started with when it holds a valid
+    one, else ``fallback``. Worked out once per session and then kept, because a widget whose
+    default changes between runs is a new widget to Streamlit and would lose the user's choice."""
+    store = st.session_state.setdefault(INITIAL_KEY, {})
+    if key not in store:
+        value = parse(st.query_params.get_all(key)) if key in st.query_params else None
+        store[key] = fallback if value is None else value
+    return store[key]
 
 
 def _to_url(key: str, values: list[str], default: list[str]) -> None:
@@ -64,6 +67,9 @@ def sidebar(s: Store) -> Selection:
     model0 = _initial("model", lambda v: int(v[0]) if v[0] in {str(m) for m in MODELS} else None, MODELS[0])
     others0 = _initial("others", lambda v: [by_label[x] for x in v if x in by_label][:4], [])
     years0 = _initial("years", parse_years, default_years)
+    # A starting value worked out when the store held other options (e.g. it was empty) no longer fits.
+    la0 = la0 if la0 in labels else default_la
+    years0 = years0 if years0 and years0[0] in years and years0[1] in years else default_years
 
     with st.sidebar:
         st.markdown("### Local authority")

@@ -24,7 +24,7 @@ st.caption("Every figure keeps its source and vintage (release). Where several g
 src = figures.sources(s)
 if src.empty:
     st.info("No figures yet.")
-    st.page_link("pages/upload.py", label="Go to Upload data", icon=":material/upload:")
+    st.page_link("views/upload.py", label="Go to Upload data", icon=":material/upload:")
 else:
     st.dataframe(src, hide_index=True, width="stretch")
 
