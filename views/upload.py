@@ -104,7 +104,8 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
             "area": new["area_name"], "measure": new["measure"].map(lambda k: reg.get(k).label),
             "period end": new["period_end"],
             "value": [reg.get(k).format(v, sy) for k, v, sy in zip(new["measure"], new["value"], new["symbol"])],
-            "shown now": new["shown_now"], "source": new["source"], "file": new["file"], "row": new["row"],
+            "shown now": [reg.get(k).format(v, sy) if pd.notna(v) or isinstance(sy, str) else ""
+                          for k, v, sy in zip(new["measure"], new["shown_value"], new["shown_symbol"])], "source": new["source"], "file": new["file"], "row": new["row"],
         }), hide_index=True, width="stretch")
     with tabs[1]:
         rep = plan.replace

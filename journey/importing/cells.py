@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from journey.registry import Measure
 
@@ -43,6 +44,11 @@ def parse_value(raw: object, measure: Measure, *, percent_format: bool = False) 
         return None
     if isinstance(raw, bool):
         raise CellError(f"found {raw!r}, expected a number")
+    if isinstance(raw, str):
+        try:
+            raw = float(raw)  # the usual case, "402": no cleaning needed
+        except ValueError:
+            pass
     if isinstance(raw, (int, float)):
         number = float(raw)
         if percent_format and measure.is_percent:
@@ -103,12 +109,29 @@ def _year(text: str) -> int:
 def for_measure(period: Period, measure: Measure) -> Period:
     """A year or month read as a span, made a snapshot at its end for stock measures
     (children on a plan at 31 March, at month end)."""
-    if measure.snapshot and period.kind in ("year", "month", "quarter"):
+    return at_end(period) if measure.snapshot else period
+
+
+def at_end(period: Period) -> Period:
+    """The snapshot at the end of a year, quarter or month (other periods unchanged)."""
+    if period.kind in ("year", "month", "quarter"):
         return Period(period.end, period.end, period.reporting_year if period.end.month == 3 else None, period.kind)
     return period
 
 
 def parse_period(raw: object) -> Period:
+    """See ``_parse_period``; text is remembered, as a file repeats the same few periods."""
+    if isinstance(raw, str):
+        return _parse_period_text(raw)
+    return _parse_period(raw)
+
+
+@lru_cache(maxsize=4096)
+def _parse_period_text(raw: str) -> Period:
+    return _parse_period(raw)
+
+
+def _parse_period(raw: object) -> Period:
     """A period from a header or cell.
 
     Reporting years: ``2025``, ``2024/25``, ``2024-25``, ``2023/24 (OT)``, ``2025 (prov)``,
@@ -158,7 +181,7 @@ def parse_period(raw: object) -> Period:
             day = dt.date(y, mo, d)
         except ValueError:
             raise CellError(f"{text!r} is not a real date") from None
-        return parse_period(day) if day.day != 1 else Period(day, day, None, "date")
+        return _parse_period(day) if day.day != 1 else Period(day, day, None, "date")
     if m := re.fullmatch(r"(\d{4})-(\d{2})", low):
         y, mo = int(m.group(1)), int(m.group(2))
         if 1 <= mo <= 12:

@@ -105,7 +105,7 @@ def read_csv_text(text: str, file: str, name: str | None, problems: Problems) ->
         problems.error(Problem("error", file, name, None, None, f"the file has {frame.size:,} cells, more than {MAX_CELLS:,}",
                                "split it into smaller files"))
         return None
-    rows = [[None if v == "" else v for v in row] for row in frame.itertuples(index=False, name=None)]
+    rows = frame.astype(object).where(frame != "", None).to_numpy().tolist()
     return Sheet(file, name, rows)
 
 

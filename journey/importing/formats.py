@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from journey.config import DATA_DIR, ENGLAND
-from journey.importing.cells import CellError, Period, for_measure, parse_period, parse_value
+from journey.importing.cells import MAX_VALUE, CellError, Period, at_end, for_measure, parse_period, parse_value
 from journey.importing.files import Sheet, column_letter
 from journey.importing.problems import Problem, Problems
 from journey.registry import Measure, normalise_label, registry
@@ -80,6 +80,7 @@ class Parsed:
     skipped: list[dict] = field(default_factory=list)  # {file, sheet, row, column, what, reason}
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # row label -> suggested measure ids
     sn_groups: set[str] = field(default_factory=set)  # SN-<code>-PUBLISHED areas to create
+    frame: object = None  # candidates already as a DataFrame (the template's bulk path)
 
 
 class AreaIndex:
@@ -311,53 +312,110 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
 # ---- template --------------------------------------------------------------------------
 
 def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    """The tidy template, column by column: each distinct measure, period and area text is
+    read once, values are converted in bulk, and only unusual cells go through ``parse_value``."""
+    import numpy as np
+    import pandas as pd
+
     out = Parsed("template")
     head = _header_index(sheet.rows[0])
     reg = registry()
-    default_source = opts.label or f"Uploaded file {sheet.file}"
-    for i, row in enumerate(sheet.rows[1:], start=2):
-        get = partial(_cell, row, head)
-        if all(v is None or not _text(v) for v in row):
-            continue
-        measure = reg.match_label(_text(get("measure")), opts.mappings)
-        if measure is None:
-            label = _text(get("measure"))
-            if opts.mappings.get(normalise_label(label)) == "skip":
-                continue
-            out.unmapped.setdefault(label, [m.id for m in reg.suggest(label)])
-            problems.error(Problem("error", sheet.file, sheet.name, i, "measure", f"unknown measure {label[:60]!r}",
-                                   "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure"))
-            continue
+    width = max(head.values()) + 1
+    frame = pd.DataFrame([r[:width] for r in sheet.rows[1:]], columns=range(width), dtype=object) if len(sheet.rows) > 1 \
+        else pd.DataFrame(columns=range(width), dtype=object)
+    frame.index = range(2, len(frame) + 2)  # spreadsheet row numbers
+
+    def text(name: str) -> pd.Series:
+        col = frame[head[name]] if name in head else pd.Series(None, index=frame.index, dtype=object)
+        return col.where(col.notna(), "").astype(str).str.strip()
+
+    labels, period_text, area_text = text("measure"), text("period"), text("area")
+    symbol_text, source_text, notes_text = text("symbol"), text("source"), text("notes")
+    frame = frame[(labels != "") | (period_text != "") | (area_text != "") | frame[head["value"]].notna()]
+    labels, period_text, area_text = labels[frame.index], period_text[frame.index], area_text[frame.index]
+
+    def error(row: int, col: str, message: str, hint: str = "") -> None:
+        problems.error(Problem("error", sheet.file, sheet.name, int(row), col, message, hint))
+
+    measure_of = {t: reg.match_label(t, opts.mappings) for t in labels.unique()}
+    for label, m in measure_of.items():
+        if m is None and opts.mappings.get(normalise_label(label)) != "skip":
+            out.unmapped[label] = [x.id for x in reg.suggest(label)]
+            for row in labels.index[labels == label]:
+                error(row, "measure", f"unknown measure {label[:60]!r}",
+                      "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure")
+    measure = labels.map({t: m.id if m else None for t, m in measure_of.items()})
+    ok = measure.notna()
+    snapshot = labels.map({t: bool(m and m.snapshot) for t, m in measure_of.items()})
+    raw_period = frame[head["period"]] if "period" in head else pd.Series(None, index=frame.index, dtype=object)
+    # Dates and numbers from a workbook are read as they are; text by its stripped form.
+    period_key = raw_period.where(raw_period.map(type).isin([str, type(None)]).pipe(lambda x: ~x), period_text)
+    pairs = pd.Series(list(zip(period_key.tolist(), snapshot.tolist())), index=frame.index)
+    periods: dict[tuple[object, bool], Period | CellError] = {}
+    for key in pairs.unique():
         try:
-            period = for_measure(parse_period(get("period")), measure)
+            p = parse_period(key[0])
+            periods[key] = at_end(p) if key[1] else p
         except CellError as exc:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "period", str(exc), ""))
-            continue
-        area = areas.resolve(get("area"), period.reporting_year)
-        if area is None:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "area", f"unknown area {_text(get('area'))[:60]!r}",
-                                   f"closest: {', '.join(areas.suggest(get('area'))) or 'none'}; use a name, GSS code or old LA code"))
-            continue
-        value, symbol = get("value"), _text(get("symbol")) or None
+            periods[key] = CellError(str(exc))  # no traceback: it would keep the caller's frames (and store) alive
+    period = pairs.map(periods)
+    bad = ok & period.map(lambda p: isinstance(p, CellError))
+    for row in bad.index[bad]:
+        error(row, "period", str(period[row]))
+    ok &= ~bad
+    years = {k: (p.reporting_year if isinstance(p, Period) else None) for k, p in periods.items()}
+    area_keys = pd.Series(list(zip(area_text.tolist(), pairs.map(years).tolist())), index=frame.index)
+    found = {k: areas.resolve(k[0], k[1]) for k in area_keys.unique()}
+    code = area_keys.map({k: (a["code"] if a else None) for k, a in found.items()})
+    bad = ok & code.isna()
+    for row in bad.index[bad]:
+        t = area_text[row]
+        error(row, "area", f"unknown area {t[:60]!r}", f"closest: {', '.join(areas.suggest(t)) or 'none'}; use a name, GSS code or old LA code")
+    ok &= ~bad
+    raw_value = frame[head["value"]]
+    value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
+    symbol = symbol_text.where(symbol_text != "", None)
+    value_col = head["value"]
+    unusual = ok & (value.isna() | ~np.isfinite(value.fillna(0)) | (value.abs() > MAX_VALUE))
+    if sheet.percent_cells:
+        unusual |= ok & pd.Series([(r - 1, value_col) in sheet.percent_cells for r in frame.index], index=frame.index)
+    for row in unusual.index[unusual]:
+        m = reg.get(measure[row])
         try:
-            cell = parse_value(value, measure, percent_format=(i - 1, head["value"]) in sheet.percent_cells)
+            cell = parse_value(raw_value[row], m, percent_format=(row - 1, value_col) in sheet.percent_cells)
         except CellError as exc:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "value", str(exc), ""))
+            error(row, "value", str(exc))
+            ok[row] = False
             continue
-        if cell is None and symbol is None:
-            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": i, "column": "value", "what": measure.label,
+        if cell is None and symbol[row] is None:
+            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": int(row), "column": "value", "what": m.label,
                                 "reason": "no value and no symbol"})
+            ok[row] = False
             continue
-        if cell is None:
-            cell = type("C", (), {"value": None, "symbol": symbol})()
-        out.candidates.append(Candidate(area["code"], measure.id, period, cell.value, cell.symbol or symbol,
-                                        _text(get("source")) or default_source, opts.vintage or _local_vintage([period]),
-                                        _text(get("notes")) or None, sheet.file, sheet.name, i, "value"))
-    if out.candidates:
-        latest = _local_vintage([c.period for c in out.candidates])
-        for c in out.candidates:
-            if not opts.vintage and c.source == default_source:
-                c.vintage = latest
+        value[row] = cell.value if cell and cell.value is not None else float("nan")
+        if cell and cell.symbol:
+            symbol[row] = cell.symbol
+    good = ok[ok].index
+    if len(good) == 0:
+        return out
+    vintage = opts.vintage or _local_vintage([p for p in periods.values() if isinstance(p, Period)])
+    chosen = pairs[good]
+    out.frame = pd.DataFrame({
+        "area_code": code[good],
+        "measure": measure[good],
+        "period_start": chosen.map({k: p.start for k, p in periods.items() if isinstance(p, Period)}),
+        "period_end": chosen.map({k: p.end for k, p in periods.items() if isinstance(p, Period)}),
+        "reporting_year": chosen.map(years),
+        "value": value[good],
+        "symbol": symbol[good],
+        "source": source_text[good].where(source_text[good] != "", opts.label or f"Uploaded file {sheet.file}"),
+        "vintage": vintage,
+        "note": notes_text[good].where(notes_text[good] != "", None),
+        "file": sheet.file,
+        "sheet": sheet.name,
+        "row": good,
+        "column": "value",
+    }).reset_index(drop=True)
     return out
 
 

@@ -35,7 +35,7 @@ PLAN_COLUMNS = ["area_code", "area_name", "measure", "period_start", "period_end
 class Plan:
     files: list[dict]  # name, checksum, sheets: [(sheet, format)]
     options: Options
-    add: pd.DataFrame  # new figures (PLAN_COLUMNS + shown_now)
+    add: pd.DataFrame  # new figures (PLAN_COLUMNS + what the dashboard shows for them now: shown_value, shown_symbol)
     replace: pd.DataFrame  # figures that replace a row of the same source: old and new side by side
     unchanged: int
     skipped: pd.DataFrame  # file, sheet, row, column, what, reason
@@ -132,7 +132,9 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
          "vintage": c.vintage, "note": c.note, "file": c.file, "sheet": c.sheet, "row": c.row, "column": c.column}
         for p in parsed for c in p.candidates
     ]
-    frame = pd.DataFrame(rows, columns=[c for c in PLAN_COLUMNS if c != "area_name"])
+    columns = [c for c in PLAN_COLUMNS if c != "area_name"]
+    frames = [pd.DataFrame(rows, columns=columns)] + [p.frame[columns] for p in parsed if p.frame is not None]
+    frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else frames[0]
     frame["value"] = frame["value"].astype("float64")
     names = store.query("SELECT code, name, area_key, type FROM areas")
     frame["area_name"] = frame["area_code"].map(dict(zip(names["code"], names["name"])))
@@ -166,37 +168,39 @@ def _drop_unchanged_sn(store: Store, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
     current = store.query(
         "SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models WHERE replaced_by IS NULL")
 
-    def sig(frame: pd.DataFrame) -> dict:
-        return {k: tuple(zip(g["rank"], g["neighbour_old_la_code"], g["closeness"].fillna("").str.strip().str.lower()))
-                for k, g in frame.sort_values("rank").groupby(["model", "old_la_code"])}
+    def sig(frame: pd.DataFrame) -> pd.Series:
+        text = (frame["rank"].astype(str) + ":" + frame["neighbour_old_la_code"].astype(str) + ":"
+                + frame["closeness"].fillna("").astype(str).str.strip().str.lower())
+        return frame.assign(sig=text).sort_values("rank").groupby(["model", "old_la_code"])["sig"].agg("|".join)
 
     now, new = sig(current), sig(rows)
-    same = {k for k, v in new.items() if now.get(k) == v}
-    keep = ~pd.Series([(m, la) in same for m, la in zip(rows["model"], rows["old_la_code"])], index=rows.index)
+    same = new[new.eq(now.reindex(new.index))].index
+    keep = ~rows.set_index(["model", "old_la_code"]).index.isin(same)
     return rows[keep].reset_index(drop=True), len(same)
 
 
 def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """Errors: negative figures, percentages over 100, periods in the future."""
+    if frame.empty:
+        return frame
     reg = registry()
-    today = dt.date.today()
-    bad = pd.Series(False, index=frame.index)
-    for i, r in frame.iterrows():
+    is_pct = frame["measure"].map(lambda m: reg.get(m).is_percent)
+    negative = frame["value"] < 0
+    over = is_pct & (frame["value"] > 100)
+    future = frame["period_end"] > dt.date.today()
+    for i in frame.index[negative | over | future]:
+        r = frame.loc[i]
         m = reg.get(r["measure"])
         where = (r["file"], r["sheet"], r["row"], r["column"])
-        v = r["value"]
-        if pd.notna(v) and v < 0:
-            problems.error(Problem("error", *where, f"{m.label} is negative ({v:,g})", "figures cannot be below zero; correct the cell"))
-            bad[i] = True
-        elif pd.notna(v) and m.is_percent and v > 100:
-            problems.error(Problem("error", *where, f"{m.label} is {v:,g}%, over 100%",
+        if negative[i]:
+            problems.error(Problem("error", *where, f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell"))
+        elif over[i]:
+            problems.error(Problem("error", *where, f"{m.label} is {r['value']:,g}%, over 100%",
                                    "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)"))
-            bad[i] = True
-        if r["period_end"] > today:
+        if future[i]:
             problems.error(Problem("error", *where, f"the period ends {r['period_end']:%d %B %Y}, in the future",
                                    "check the year in the header"))
-            bad[i] = True
-    return frame[~bad]
+    return frame[~(negative | over | future)]
 
 
 def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
@@ -227,34 +231,33 @@ def _check_rates(store: Store, frame: pd.DataFrame, problems: Problems) -> None:
     from journey.rates import populations
 
     reg = registry()
-    rates = frame[frame["measure"].map(lambda m: reg.get(m).is_rate and reg.get(m).rate_of is not None)]
+    rate_of = {m.id: m.rate_of for m in reg.rates()}
+    rates = frame[frame["measure"].isin(list(rate_of)) & frame["value"].notna() & frame["reporting_year"].notna()]
     if rates.empty:
         return
     codes = store.query("SELECT code, area_key FROM areas")
-    key_of = dict(zip(codes["code"], codes["area_key"]))
-    pops = populations(store)
-    pop = {(k, int(y)): p for k, y, p in zip(pops["area_key"], pops["mid_year"], pops["population"])}
-    counts = {(r.area_code, r.measure, r.period_end): r.value for r in frame.itertuples()}
-    for r in rates.itertuples():
+    counts = frame[["area_code", "measure", "period_end", "value"]].rename(columns={"measure": "count_measure", "value": "count"})
+    pops = populations(store)[["area_key", "mid_year", "population"]]
+    rates = rates.assign(count_measure=rates["measure"].map(rate_of), mid_year=rates["reporting_year"].astype(int) - 1)
+    rates = rates.merge(counts, on=["area_code", "count_measure", "period_end"])
+    rates = rates.merge(codes.rename(columns={"code": "area_code"}), on="area_code").merge(pops, on=["area_key", "mid_year"])
+    rates = rates[rates["count"].notna() & (rates["population"] > 0)]
+    if rates.empty:
+        return
+    rates = rates.assign(computed=rates["count"] / rates["population"] * 10_000)
+    tol = rates["measure"].map(lambda m: rounding_tolerance(reg.get(m)))
+    for r in rates[(rates["computed"] - rates["value"]).abs() > tol].itertuples():
         m = reg.get(r.measure)
-        if pd.isna(r.value) or r.reporting_year is None or pd.isna(r.reporting_year):
-            continue
-        count = counts.get((r.area_code, m.rate_of, r.period_end))
-        population = pop.get((key_of.get(r.area_code), int(r.reporting_year) - 1))
-        if count is None or pd.isna(count) or not population:
-            continue
-        computed = count / population * 10_000
-        if abs(computed - r.value) > rounding_tolerance(m):
-            problems.warn(Problem("warning", r.file, r.sheet, int(r.row), r.column,
-                                  f"{m.label} {r.value:,g} does not match its count {count:,.0f} and the mid-{int(r.reporting_year) - 1} "
-                                  f"population {population:,.0f} ({computed:,.{m.decimals + 1}f})",
-                                  "check the count, the rate or the population used"))
+        problems.warn(Problem("warning", r.file, r.sheet, int(r.row), r.column,
+                              f"{m.label} {r.value:,g} does not match its count {r.count:,.0f} and the mid-{r.mid_year} "
+                              f"population {r.population:,.0f} ({r.computed:,.{m.decimals + 1}f})",
+                              "check the count, the rate or the population used (England and regional counts are published rounded)"))
 
 
 def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Split candidates into new figures, corrections of the same source, and unchanged ones."""
     if frame.empty:
-        return frame.assign(shown_now=None), frame.assign(obs_id=None, old_value=None, old_symbol=None), 0
+        return frame.assign(shown_value=None, shown_symbol=None), frame.assign(obs_id=None, old_value=None, old_symbol=None), 0
     existing = store.query(
         """SELECT o.obs_id, o.area_code, o.measure, o.period_start, o.period_end, o.source, o.value AS old_value,
                   o.symbol AS old_symbol
@@ -275,21 +278,14 @@ def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) 
     from journey import figures
 
     keys_of = dict(zip(names["code"], names["area_key"]))
-    shown = figures.latest(store, sorted({keys_of.get(c, c) for c in add["area_code"]}), sorted(set(add["measure"])))
-    shown_map = {(k, m, s, e): (v, sy) for k, m, s, e, v, sy in zip(shown["area_key"], shown["measure"], shown["period_start"],
-                                                                   shown["period_end"], shown["value"], shown["symbol"])}
-    add["shown_now"] = [
-        _fmt(shown_map.get((keys_of.get(r.area_code), r.measure, r.period_start, r.period_end)), r.measure)
-        for r in add.itertuples()
-    ]
+    shown = figures.latest(store, sorted({keys_of.get(c, c) for c in add["area_code"].unique()}), sorted(add["measure"].unique()))
+    cols = ("area_key", "measure", "period_start", "period_end", "value", "symbol")
+    shown_map = {(k, m, s, e): (v, sy) for k, m, s, e, v, sy in zip(*(shown[c].tolist() for c in cols))}
+    hits = [shown_map.get(k) for k in zip(add["area_code"].map(keys_of).tolist(), add["measure"].tolist(),
+                                          add["period_start"].tolist(), add["period_end"].tolist())]
+    add["shown_value"] = [h[0] if h else None for h in hits]
+    add["shown_symbol"] = [h[1] if h else None for h in hits]
     return add.reset_index(drop=True), replace.reset_index(drop=True), int(same.sum())
-
-
-def _fmt(hit: tuple | None, measure: str) -> str:
-    if hit is None:
-        return ""
-    value, symbol = hit
-    return registry().get(measure).format(None if pd.isna(value) else value, symbol if isinstance(symbol, str) else None)
 
 
 def commit(store: Store, plan: Plan, label: str | None = None) -> int | None:
