@@ -1,4 +1,7 @@
-"""Benchmarks, run on demand: ``python bench/run.py [--repeat N] [--db PATH]``.
+"""Benchmarks, run on demand: ``python bench/run.py [--repeat N] [--db PATH] [--only pages|imports]``.
+
+Imports: the time to read, check, preview and commit all the DfE sample files together, and a
+100,000-row tidy CSV (made by a seeded generator), each into a new store with the default data.
 
 Page reruns: for each page, the server time of a rerun after a widget change, measured with
 streamlit.testing.v1.AppTest (script run time in this process, no browser). Each page is
@@ -67,15 +70,71 @@ def page_reruns(repeat: int) -> list[tuple[str, str, list[float], float]]:
     return results
 
 
+def tidy_csv(rows: int, seed: int = 1) -> bytes:
+    """A tidy template CSV of ``rows`` figures: every current LA x 8 counts x months back from
+    March 2025, values from a seeded generator (the same file every run)."""
+    import itertools
+    import random
+
+    from journey.build import read_areas
+
+    las = read_areas()
+    las = las[(las["type"] == "LA") & (las["last_year"] == 2025)]["name"].tolist()
+    measures = ["referrals", "contacts", "cp_plans", "cla_count", "cin_count", "early_help_assessments", "s47_enquiries", "icpc"]
+    months = [f"{m}-{y}" for y in range(10, 26) for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")]
+    rng = random.Random(seed)
+    lines = ["area,measure,period,value"]
+    for la, measure, month in itertools.islice(itertools.product(las, measures, months), rows):
+        lines.append(f'"{la}",{measure},{month},{rng.randint(0, 5000)}')
+    return ("\n".join(lines) + "\n").encode()
+
+
+def imports(samples: Path | None) -> list[tuple[str, int, list[float]]]:
+    """(what, figures, seconds for prepare+commit on a new default store) for the import cases."""
+    from journey.build import open_store
+    from journey.importing.plan import commit, prepare
+
+    cases = []
+    if samples and samples.is_dir():
+        cases.append(("DfE sample files (all together)", [(f.name, f.read_bytes()) for f in sorted(samples.iterdir())]))
+    cases.append(("100,000-row tidy CSV", [("tidy.csv", tidy_csv(100_000))]))
+    out = []
+    for what, uploads in cases:
+        times, figures = [], 0
+        for _ in range(3):
+            with tempfile.TemporaryDirectory() as tmp:
+                store = open_store(Path(tmp) / "import.duckdb", load_default=True)
+                start = time.perf_counter()
+                plan = prepare(store, uploads)
+                if not plan.ok:
+                    raise SystemExit(f"{what}: {plan.problems.errors[0]}")
+                commit(store, plan)
+                times.append(time.perf_counter() - start)
+                figures = len(plan.add) + len(plan.replace) + plan.unchanged
+                store.close()
+        out.append((what, figures, times))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="reruns per page (default 20)")
     parser.add_argument("--db", help="database to use (default: a new one built from data/ in a temporary folder)")
+    parser.add_argument("--only", choices=["pages", "imports"], help="run one part only")
+    parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples" / "dfe",
+                        help="folder of DfE files for the import timing (default ../shared/samples/dfe)")
     args = parser.parse_args(argv)
+    print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
+    if args.only != "pages":
+        print("Import: read, check, preview and commit, seconds (3 runs each, new store each run)")
+        print(f"{'what':<36}{'figures':>9}{'median':>8}{'min':>8}{'max':>8}")
+        for what, figures, times in imports(args.samples):
+            print(f"{what:<36}{figures:>9,}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")
+    if args.only == "imports":
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["JOURNEY_DB"] = args.db or str(Path(tmp) / "bench.duckdb")
         rows = page_reruns(args.repeat)
-    print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
     print(f"Page rerun after a widget change (server time, ms; {args.repeat} reruns each)")
     print(f"{'page':<24}{'widget':<8}{'median':>8}{'min':>8}{'max':>8}{'cold':>8}")
     for page, widget, times, cold in rows:

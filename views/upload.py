@@ -14,6 +14,7 @@ from journey.importing.plan import commit, prepare, undo
 from journey.importing.template import template_bytes
 from journey.registry import normalise_label, registry
 from ui import data
+from ui.text import literal
 
 s = data.store()
 reg = registry()
@@ -59,7 +60,7 @@ with st.expander("Options", expanded=False):
 mappings = {}
 for text, suggestions in st.session_state.get("unmapped", {}).items():
     options = ["", "skip", *suggestions, *[m for m in reg.ids() if m not in suggestions]]
-    choice = st.selectbox(f"Which measure is the row \u201c{text}\u201d?", options, key="map_" + hashlib.md5(text.encode()).hexdigest(),
+    choice = st.selectbox(f"Which measure is the row \u201c{literal(text)}\u201d?", options, key="map_" + hashlib.md5(text.encode()).hexdigest(),
                           format_func=lambda k: "Choose..." if k == "" else ("Skip this row" if k == "skip" else reg.get(k).label))
     if choice:
         mappings[normalise_label(text)] = choice
@@ -87,7 +88,7 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
     errors, warnings = plan.problems.errors, plan.problems.warnings
     for f in plan.files:
         kinds = ", ".join((f"{sheet}: " if sheet else "") + FORMATS[k] for sheet, k in f["sheets"]) or "nothing read"
-        st.markdown(f"**{f['name']}** read as {kinds}")
+        st.markdown(f"**{literal(f['name'])}** read as {literal(kinds)}")
     if errors:
         st.error(f"**{len(errors)} problem(s) must be fixed before anything is imported.** Nothing has been written.")
     if plan.problems.items:

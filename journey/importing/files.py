@@ -88,11 +88,15 @@ def read_csv_text(text: str, file: str, name: str | None, problems: Problems) ->
     except csv.Error:
         delimiter = ","
     try:
-        # Rows may have fewer cells than the widest one (a title line above a table): read
-        # with as many columns as the widest row has.
-        width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)), default=0)
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, engine="c", names=list(range(max(width, 1))))
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, engine="c")
+        except pd.errors.ParserError:
+            # Rows with more cells than the first (a title line above a table): read with as
+            # many columns as the widest row has.
+            width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)), default=0)
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, engine="c", names=list(range(max(width, 1))))
     except pd.errors.EmptyDataError:
         problems.error(Problem("error", file, name, None, None, "the file is empty", "upload a file with a header row and data"))
         return None

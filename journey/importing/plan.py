@@ -184,7 +184,7 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     if frame.empty:
         return frame
     reg = registry()
-    is_pct = frame["measure"].map(lambda m: reg.get(m).is_percent)
+    is_pct = frame["measure"].map({m.id: m.is_percent for m in reg})
     negative = frame["value"] < 0
     over = is_pct & (frame["value"] > 100)
     future = frame["period_end"] > dt.date.today()
