@@ -315,3 +315,15 @@ def test_upload_dfe_samples_then_benchmarks_rank_every_la(use_copy):
     at = app(use_copy, "views/benchmarks.py").run()
     row = at.dataframe[0].value.set_index("Indicator").loc["Second or subsequent CP plans (%)"]
     assert row["Rank"].endswith("of 153") and row["Band"] in "ABCD"
+
+
+def test_uploaded_names_are_shown_as_text_not_markup(use_copy):
+    from fixtures import template_csv
+
+    from ui.text import literal
+
+    assert literal("[click](http://x.example)") == r"\[click\]\(http\://x\.example\)"
+    name = "[click](x.example) <b>bold.csv"  # a "/" would end the name: only the last part of a path is kept
+    at = _upload(app(use_copy, "views/upload.py").run(), [(name, template_csv(["Worcestershire,referrals,Apr-25,5,,,"]))])
+    shown = next(m.value for m in at.markdown if "read as" in m.value)
+    assert "\\[click\\]" in shown and "\\<b\\>" in shown
