@@ -32,6 +32,7 @@ class Sheet:
     name: str | None
     rows: list[list[object]]
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col) with a % number format
+    frame: pd.DataFrame | None = None  # the same cells as a DataFrame, when read from a CSV
 
     @property
     def where(self) -> str:
@@ -109,8 +110,8 @@ def read_csv_text(text: str, file: str, name: str | None, problems: Problems) ->
         problems.error(Problem("error", file, name, None, None, f"the file has {frame.size:,} cells, more than {MAX_CELLS:,}",
                                "split it into smaller files"))
         return None
-    rows = frame.astype(object).where(frame != "", None).to_numpy().tolist()
-    return Sheet(file, name, rows)
+    grid = frame.astype(object).where(frame != "", None)
+    return Sheet(file, name, grid.to_numpy().tolist(), frame=grid)
 
 
 def _check_zip(zf: zipfile.ZipFile, file: str, compressed_size: int, problems: Problems) -> bool:

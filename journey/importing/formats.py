@@ -321,8 +321,12 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     head = _header_index(sheet.rows[0])
     reg = registry()
     width = max(head.values()) + 1
-    frame = pd.DataFrame([r[:width] for r in sheet.rows[1:]], columns=range(width), dtype=object) if len(sheet.rows) > 1 \
-        else pd.DataFrame(columns=range(width), dtype=object)
+    if sheet.frame is not None:
+        frame = sheet.frame.iloc[1:, :width].copy()
+        frame.columns = range(frame.shape[1])
+    else:
+        frame = pd.DataFrame([r[:width] for r in sheet.rows[1:]], columns=range(width), dtype=object) if len(sheet.rows) > 1 \
+            else pd.DataFrame(columns=range(width), dtype=object)
     frame.index = range(2, len(frame) + 2)  # spreadsheet row numbers
 
     def text(name: str) -> pd.Series:

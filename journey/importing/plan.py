@@ -187,7 +187,8 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     is_pct = frame["measure"].map({m.id: m.is_percent for m in reg})
     negative = frame["value"] < 0
     over = is_pct & (frame["value"] > 100)
-    future = frame["period_end"] > dt.date.today()
+    today = dt.date.today()
+    future = frame["period_end"].map({d: d > today for d in frame["period_end"].unique()})
     for i in frame.index[negative | over | future]:
         r = frame.loc[i]
         m = reg.get(r["measure"])
@@ -262,8 +263,9 @@ def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) 
         """SELECT o.obs_id, o.area_code, o.measure, o.period_start, o.period_end, o.source, o.value AS old_value,
                   o.symbol AS old_symbol
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
-           WHERE o.replaced_by IS NULL AND list_contains(?::VARCHAR[], o.measure)""",
-        [sorted(set(frame["measure"]))],
+           WHERE o.replaced_by IS NULL AND list_contains(?::VARCHAR[], o.measure)
+             AND list_contains(?::VARCHAR[], o.source)""",
+        [sorted(frame["measure"].unique()), sorted(frame["source"].unique())],
     )
     for col in ("period_start", "period_end"):
         existing[col] = pd.to_datetime(existing[col]).dt.date
