@@ -321,14 +321,6 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
     )
 
 
-def latest_year(store: Store, la: Area, measure: str) -> int | None:
-    """The most recent reporting year with a value for this LA and measure."""
-    frame = with_computed_rates(store, [la.key], [measure])
-    frame = frame[frame["value"].notna() & frame["reporting_year"].notna()]
-    return None if frame.empty else int(frame["reporting_year"].max())
-
-
-
 SERIES_COLUMNS = ["year", "period", "value", "symbol", "england", "region", "sn_mean", "sn_median",
                   "sn_published", "sn_used", "sn_of", "source", "vintage", "computed"]
 

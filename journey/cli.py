@@ -7,8 +7,9 @@ unknown area or measure, a bad option). Errors are one line on stderr, never a t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from journey.figures import import_history
 from journey.importing.formats import FORMATS, Options
 from journey.importing.plan import commit, prepare, undo
 from journey.registry import registry
+from journey.store import Store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("areas", parents=[common], help="list the areas in the store")
     a.add_argument("--type", choices=["LA", "region", "country", "SN group"])
     return parser
+
+
+@contextlib.contextmanager
+def _store(args: argparse.Namespace) -> Iterator[Store]:
+    """The store named by --db (or the default), closed afterwards."""
+    store = open_store(args.db)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _print_table(frame: pd.DataFrame) -> None:
@@ -120,11 +132,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
-    try:
+    with _store(args) as store:
         report = run_checks(store)
-    finally:
-        store.close()
     print(f"Rates per 10,000: {report.rates_matched} computed rates match the published rate within rounding.")
     if not report.rate_differences.empty:
         print(f"{len(report.rate_differences)} differ by more than rounding:")
@@ -166,11 +175,8 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_areas(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
-    try:
+    with _store(args) as store:
         found = areas_mod.list_areas(store, args.type)
-    finally:
-        store.close()
     _print_table(pd.DataFrame([(a.key, a.code, a.type, a.name) for a in found], columns=["key", "code", "type", "name"]))
     return 0
 
@@ -230,21 +236,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
-    try:
+    with _store(args) as store:
         undo(store, args.import_id)
-    finally:
-        store.close()
     print(f"Import {args.import_id} undone; the figures it replaced are restored.")
     return 0
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
-    try:
+    with _store(args) as store:
         _print_table(import_history(store).drop(columns=["details"], errors="ignore"))
-    finally:
-        store.close()
     return 0
 
 

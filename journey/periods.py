@@ -28,22 +28,6 @@ def reporting_year(start: dt.date | str, end: dt.date | str) -> int | None:
     return None
 
 
-def year_ending_march(year: int) -> tuple[dt.date, dt.date]:
-    """(1 April Y-1, 31 March Y): the period of flows counted in reporting year Y."""
-    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
-
-
-def at_31_march(year: int) -> tuple[dt.date, dt.date]:
-    """(31 March Y, 31 March Y): the snapshot of stocks in reporting year Y."""
-    d = dt.date(year, 3, 31)
-    return d, d
-
-
-def population_mid_year(year: int) -> int:
-    """DfE's denominator for reporting year Y is the ONS estimate for mid-(Y-1)."""
-    return year - 1
-
-
 def period_label(start: dt.date | str, end: dt.date | str) -> str:
     """Short label a board reads: ``2024-25``, ``31 Mar 2025``, ``Mar 2014``, ``mid-2024``."""
     s, e = as_date(start), as_date(end)
@@ -58,8 +42,3 @@ def period_label(start: dt.date | str, end: dt.date | str) -> str:
     if s.day == 1 and (e + dt.timedelta(days=1)).day == 1 and (e.month - s.month) % 12 == 2:
         return f"{s:%b}-{e:%b %Y}"
     return f"{s.isoformat()} to {e.isoformat()}"
-
-
-def year_label(year: int, snapshot: bool) -> str:
-    """``31 March 2025`` for a stock, ``2024-25`` (year ending 31 March 2025) for a flow."""
-    return f"31 March {year}" if snapshot else f"{year - 1}-{str(year)[2:]}"

@@ -3,6 +3,7 @@ by Playwright) opens every page with the default data. Loopback only; nothing do
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -54,24 +55,29 @@ def _start_server(tmp_path_factory):
     return proc, url, log
 
 
+@contextlib.contextmanager
+def _running_server(tmp_path_factory):
+    proc, url, log = _start_server(tmp_path_factory)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` as the README says, on a new database (built on first run)."""
-    proc, url, log = _start_server(tmp_path_factory)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with _running_server(tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture()
 def fresh_server(tmp_path_factory):
     """A server no browser has visited yet: the first run of a deep link must work too."""
-    proc, url, log = _start_server(tmp_path_factory)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with _running_server(tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
