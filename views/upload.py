@@ -12,6 +12,7 @@ from journey.figures import import_history, observation_count
 from journey.importing.formats import FORMATS, Options
 from journey.importing.plan import commit, prepare, undo
 from journey.importing.template import template_bytes
+from journey.periods import period_label
 from journey.registry import normalise_label, registry
 from ui import data
 from ui.text import literal
@@ -103,7 +104,7 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
         new = plan.add.head(2000)
         st.dataframe(pd.DataFrame({
             "area": new["area_name"], "measure": new["measure"].map(lambda k: reg.get(k).label),
-            "period end": new["period_end"],
+            "period": [period_label(a, b) for a, b in zip(new["period_start"], new["period_end"])],
             "value": [reg.get(k).format(v, sy) for k, v, sy in zip(new["measure"], new["value"], new["symbol"])],
             "shown now": [reg.get(k).format(v, sy) if pd.notna(v) or isinstance(sy, str) else ""
                           for k, v, sy in zip(new["measure"], new["shown_value"], new["shown_symbol"])], "source": new["source"], "file": new["file"], "row": new["row"],
@@ -111,7 +112,8 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
     with tabs[1]:
         rep = plan.replace
         st.dataframe(pd.DataFrame({
-            "area": rep["area_name"], "measure": rep["measure"].map(lambda k: reg.get(k).label), "period end": rep["period_end"],
+            "area": rep["area_name"], "measure": rep["measure"].map(lambda k: reg.get(k).label),
+            "period": [period_label(a, b) for a, b in zip(rep["period_start"], rep["period_end"])],
             "old value": [reg.get(k).format(v, sy) for k, v, sy in zip(rep["measure"], rep["old_value"], rep["old_symbol"])],
             "new value": [reg.get(k).format(v, sy) for k, v, sy in zip(rep["measure"], rep["value"], rep["symbol"])],
             "source": rep["source"], "row": rep["row"],
