@@ -327,3 +327,22 @@ def test_uploaded_names_are_shown_as_text_not_markup(use_copy):
     at = _upload(app(use_copy, "views/upload.py").run(), [(name, template_csv(["Worcestershire,referrals,Apr-25,5,,,"]))])
     shown = next(m.value for m in at.markdown if "read as" in m.value)
     assert "\\[click\\]" in shown and "\\<b\\>" in shown
+
+
+def test_tiles_follow_a_change_to_the_store_made_elsewhere(use_copy):
+    """Page caches are keyed by the store's version, so a write that does not clear them (another
+    session, the command line in the same server) still shows on the next rerun."""
+    from fixtures import template_csv
+
+    from journey.importing.formats import Options
+    from journey.importing.plan import commit, prepare
+    from ui.data import _open
+
+    at = app(use_copy).run()
+    assert tile(at, "Child protection plans per 10k").value == "43.5"
+    shared = _open(str(use_copy))  # the server's own store object, as another session would use it
+    plan = prepare(shared, [("revised.csv", template_csv(["Worcestershire,cp_rate_per_10k,2025,44.0,,A later release,"]))],
+                   Options(vintage="2026-10"))
+    commit(shared, plan)  # no st.cache_data.clear() here
+    at.run()
+    assert tile(at, "Child protection plans per 10k").value == "44.0"

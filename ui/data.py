@@ -29,13 +29,10 @@ def store() -> Store:
         raise  # for type checkers: st.stop() does not return
 
 
-def version(s: Store) -> int:
-    return s.data_version
-
-
 @st.cache_data(show_spinner=False, max_entries=2000)
-def cached_benchmark(_s: Store, _version: int, la: str, measure: str, year: int, model: int) -> Benchmark:
-    """``journey.benchmarks.benchmark``, cached until the store changes (version in the key)."""
+def cached_benchmark(_s: Store, version: int, la: str, measure: str, year: int, model: int) -> Benchmark:
+    """``journey.benchmarks.benchmark``, cached until the store changes: ``version`` (the
+    store's data_version) is part of the cache key; a leading underscore would drop it."""
     return benchmark(_s, la, measure, year, model)
 
 

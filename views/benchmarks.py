@@ -7,7 +7,6 @@ from journey import areas
 from journey.benchmarks import current_la_count, neighbours, summary_table, year_figures
 from journey.charts import ranked_bars
 from journey.registry import registry
-from ui import data
 from ui.state import data_page
 
 s, sel, la = data_page()
@@ -48,7 +47,7 @@ def _summary(_s, version: int, la_key: str, year_to: int | None, model: int) -> 
     return pd.DataFrame(rows)
 
 
-summary = _summary(s, data.version(s), la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
+summary = _summary(s, s.data_version, la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
 st.dataframe(summary, hide_index=True, width="stretch", height=min(900, 38 * (len(summary) + 1)))
 st.download_button("Download CSV", summary.to_csv(index=False).encode("utf-8"), file_name=f"{la.name}_benchmarks.csv",
                    mime="text/csv", key="summary_csv")

@@ -22,7 +22,7 @@ DELTA_COLOURS = {"high": "normal", "low": "inverse", "neutral": "off"}
 
 headlines = registry().headlines()
 cols = st.columns(4)
-version = data.version(s)
+version = s.data_version
 for i, m in enumerate(headlines):
     frame = trend_frame(s, sel, m.id)
     mine = frame[(frame["role"] == "la") & frame["value"].notna()] if not frame.empty else frame
