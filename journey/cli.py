@@ -97,7 +97,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             out = pd.DataFrame(
                 {
                     "period_end": rows["period_end"],
-                    "value": [measure.format(v, s) for v, s in zip(rows["value"], rows["symbol"])],
+                    "value": registry().format_values(rows["measure"], rows["value"], rows["symbol"]),
                     "shown": rows["is_latest"].map({True: "latest", False: ""}),
                     "vintage": rows["vintage"],
                     "source": rows["source"],
@@ -216,8 +216,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             rep = plan.replace
             _print_table(pd.DataFrame({
                 "area": rep["area_name"], "measure": rep["measure"], "period end": rep["period_end"],
-                "old": [registry().get(m).format(v, s) for m, v, s in zip(rep["measure"], rep["old_value"], rep["old_symbol"])],
-                "new": [registry().get(m).format(v, s) for m, v, s in zip(rep["measure"], rep["value"], rep["symbol"])],
+                "old": registry().format_values(rep["measure"], rep["old_value"], rep["old_symbol"]),
+                "new": registry().format_values(rep["measure"], rep["value"], rep["symbol"]),
             }))
         if not plan.ok:
             print(f"Nothing imported: {len(plan.problems.errors)} error(s). Fix them and run the import again.")

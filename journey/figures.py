@@ -80,8 +80,13 @@ def conflicts(store: Store, area_keys: Sequence[str] | None = None, measures: Se
     """Figures given by more than one row with different values or symbols, every row shown.
 
     Revisions by a later vintage and contradictions inside one source both appear; the
-    ``kind`` column says which.
+    ``kind`` column says which. Remembered until the store changes: do not modify the frame.
     """
+    key = ("conflicts", tuple(area_keys) if area_keys is not None else None, tuple(measures) if measures is not None else None)
+    return store.memo(key, lambda: _conflicts(store, area_keys, measures))
+
+
+def _conflicts(store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None) -> pd.DataFrame:
     rows = all_vintages(store, area_keys, measures)
     rows = rows[rows["n_rows"] > 1].copy()
     if rows.empty:

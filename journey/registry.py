@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -196,6 +197,11 @@ class Registry:
                     index.setdefault(normalise_label(text), m)
             self._labels = index
         return self._labels
+
+    def format_values(self, measure_ids: Iterable[str], values: Iterable[object], symbols: Iterable[object]) -> list[str]:
+        """``Measure.format`` down a column of figures that may be of different measures."""
+        return [self.get(m).format(None if v is None or v != v else float(v), s if isinstance(s, str) else None)
+                for m, v, s in zip(measure_ids, values, symbols)]
 
     def headlines(self) -> list[Measure]:
         """One headline measure per journey stage, in journey order."""

@@ -39,7 +39,7 @@ else:
         "Area": c["area_name"],
         "Measure": c["measure"].map(lambda k: reg.get(k).label),
         "Period": [period_label(a, b) for a, b in zip(c["period_start"], c["period_end"])],
-        "Value": [reg.get(k).format(v, sy) for k, v, sy in zip(c["measure"], c["value"], c["symbol"])],
+        "Value": reg.format_values(c["measure"], c["value"], c["symbol"]),
         "Shown by default": c["is_latest"].map({True: "yes", False: ""}),
         "Source": c["source"],
         "Vintage": c["vintage"],

@@ -105,17 +105,17 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
         st.dataframe(pd.DataFrame({
             "area": new["area_name"], "measure": new["measure"].map(lambda k: reg.get(k).label),
             "period": [period_label(a, b) for a, b in zip(new["period_start"], new["period_end"])],
-            "value": [reg.get(k).format(v, sy) for k, v, sy in zip(new["measure"], new["value"], new["symbol"])],
-            "shown now": [reg.get(k).format(v, sy) if pd.notna(v) or isinstance(sy, str) else ""
-                          for k, v, sy in zip(new["measure"], new["shown_value"], new["shown_symbol"])], "source": new["source"], "file": new["file"], "row": new["row"],
+            "value": reg.format_values(new["measure"], new["value"], new["symbol"]),
+            "shown now": [text if pd.notna(v) or isinstance(sy, str) else "" for text, v, sy in zip(
+                reg.format_values(new["measure"], new["shown_value"], new["shown_symbol"]), new["shown_value"], new["shown_symbol"])], "source": new["source"], "file": new["file"], "row": new["row"],
         }), hide_index=True, width="stretch")
     with tabs[1]:
         rep = plan.replace
         st.dataframe(pd.DataFrame({
             "area": rep["area_name"], "measure": rep["measure"].map(lambda k: reg.get(k).label),
             "period": [period_label(a, b) for a, b in zip(rep["period_start"], rep["period_end"])],
-            "old value": [reg.get(k).format(v, sy) for k, v, sy in zip(rep["measure"], rep["old_value"], rep["old_symbol"])],
-            "new value": [reg.get(k).format(v, sy) for k, v, sy in zip(rep["measure"], rep["value"], rep["symbol"])],
+            "old value": reg.format_values(rep["measure"], rep["old_value"], rep["old_symbol"]),
+            "new value": reg.format_values(rep["measure"], rep["value"], rep["symbol"]),
             "source": rep["source"], "row": rep["row"],
         }), hide_index=True, width="stretch")
     with tabs[2]:

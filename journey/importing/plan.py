@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from journey.areas import all_areas
 from journey.errors import JourneyError, NotFoundError
 from journey.importing.files import read_file
 from journey.importing.formats import FORMATS, PARSERS, AreaIndex, Options, Parsed, detect
@@ -77,7 +78,7 @@ def remembered_mappings(store: Store) -> dict[str, str]:
 
 
 def _area_index(store: Store) -> AreaIndex:
-    rows = store.query("SELECT code, name, type, old_la_code, region_code, first_year, last_year, area_key FROM areas")
+    rows = all_areas(store)
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     return AreaIndex(records)
 
