@@ -16,7 +16,7 @@ summary = figures.store_summary(s)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Figures", f"{summary['figures']:,}")
 c2.metric("Measures in the registry", len(registry()))
-c3.metric("Local authorities", summary["local_authorities"])
+c3.metric("Local authorities in the area list", summary["local_authorities"], help="Every LA DfE has published since 2013, including former ones (old Dorset, Cumbria, Northamptonshire ...).")
 c4.metric("Years", "–" if not summary["figures"] else f"{summary['first_year']}–{summary['last_year']}")
 
 st.subheader("Sources and vintages")
