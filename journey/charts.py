@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 
 from journey.registry import Measure
+from journey.spc import XmR
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,52 @@ def style(role: str) -> Style:
     return STYLES.get(role, STYLES["other4"])
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+#: Reference lines of the "is this unusual?" check: dark grey, distinct dashes, 3:1 on white.
+SPC_COLOUR = "#595959"
+SIGNAL_COLOUR = "#1B1B1B"
+
+
+def _configure(chart: alt.TopLevelMixin, scale: float = 1.0) -> alt.TopLevelMixin:
+    size = round(AXIS_FONT_SIZE * scale)
     return (
-        chart.configure(font=FONT)
-        .configure_axis(labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE, gridColor="#dddddd",
-                        labelColor="#1b1b1b", titleColor="#1b1b1b")
-        .configure_legend(labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE, orient="bottom",
+        chart.configure(font=FONT, background="white")
+        .configure_axis(labelFontSize=size, titleFontSize=size, gridColor="#dddddd",
+                        labelColor="#1b1b1b", titleColor="#1b1b1b", labelLimit=400)
+        .configure_legend(labelFontSize=size, titleFontSize=size, orient="bottom",
                           labelColor="#1b1b1b", titleColor="#1b1b1b",
-                          symbolSize=300, symbolStrokeWidth=3, labelLimit=400, columns=3)
-        .configure_title(fontSize=TITLE_FONT_SIZE, anchor="start")
+                          symbolSize=300 * scale, symbolStrokeWidth=3 * scale, labelLimit=500, columns=3)
+        .configure_title(fontSize=round(TITLE_FONT_SIZE * scale), anchor="start")
         .configure_view(strokeWidth=0)
     )
+
+
+def _spc_layers(analysis: XmR, x: alt.X, scale: float = 1.0) -> list[alt.Chart]:
+    """Mean and natural process limits as horizontal rules, and a ring around each signal point.
+
+    Limits are drawn only when the series has enough points to make them meaningful."""
+    layers = []
+    if analysis.enough:
+        rules = pd.DataFrame({
+            "line": ["Average", "Upper process limit", "Lower process limit"],
+            "y": [analysis.mean, analysis.upper, analysis.lower],
+            "dash": [[8, 4], [2, 3], [2, 3]],
+        })
+        layers.append(alt.Chart(rules).mark_rule(color=SPC_COLOUR, strokeWidth=2 * scale).encode(
+            y="y:Q", strokeDash=alt.StrokeDash("dash:N", legend=None, scale=None),
+            tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("y:Q", title="Value", format=",.1f")],
+        ))
+        signals = pd.DataFrame([
+            {"label": p.label, "value": p.value,
+             "why": ", ".join(w for w, on in (("outside the limits", p.outside), ("run on one side of the average", p.shift),
+                                              ("trend", p.trend)) if on)}
+            for p in analysis.points if p.signal
+        ])
+        if not signals.empty:
+            layers.append(alt.Chart(signals).mark_point(
+                shape="circle", size=650 * scale, filled=False, color=SIGNAL_COLOUR, strokeWidth=2.5 * scale, opacity=1,
+            ).encode(x=x, y="value:Q", tooltip=[alt.Tooltip("label:N", title="Period"),
+                                                alt.Tooltip("why:N", title="Unusual: ")]))
+    return layers
 
 
 def _scales(frame: pd.DataFrame) -> tuple[alt.Scale, alt.Scale, alt.Scale, alt.Scale]:
@@ -77,15 +113,18 @@ def _scales(frame: pd.DataFrame) -> tuple[alt.Scale, alt.Scale, alt.Scale, alt.S
 
 def trend_chart(
     frame: pd.DataFrame, measure: Measure, *, zero: bool = False, height: int = 380, title: str | None = None,
-    description: str | None = None,
+    description: str | None = None, analysis: XmR | None = None, scale: float = 1.0, width: int | None = None,
 ) -> alt.TopLevelMixin:
     """Lines over years, one per series; missing and suppressed years are gaps.
 
     ``frame``: columns year (int), period (label), series (name), role (see STYLES), value
     (float or None). Every series should have a row for every year shown, with None where
     there is no figure, so the line breaks there instead of joining across the gap.
+    ``analysis``: an XmR check of the LA's yearly series (labels = periods), drawn as the
+    average and process limits with the signal points ringed. ``scale`` enlarges type, lines
+    and points (1.6 for a projector); ``width`` in pixels for files (default: the container).
     """
-    colour, dash, shape, width = _scales(frame)
+    colour, dash, shape, stroke = _scales(frame)
     legend = alt.Legend(title=None)
     periods = frame.drop_duplicates("year").sort_values("year")["period"].tolist()
     base = alt.Chart(frame).encode(
@@ -95,19 +134,45 @@ def trend_chart(
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("period:O", title="Period"),
                  alt.Tooltip("value:Q", title=measure.label, format=f",.{measure.decimals}f")],
     )
+    if scale != 1.0:
+        stroke = alt.Scale(domain=stroke.domain, range=[w * scale for w in stroke.range])
     lines = base.mark_line().encode(
         strokeDash=alt.StrokeDash("series:N", scale=dash, legend=legend),
-        strokeWidth=alt.StrokeWidth("series:N", scale=width, legend=None),
+        strokeWidth=alt.StrokeWidth("series:N", scale=stroke, legend=None),
     )
-    points = base.mark_point(size=110, filled=True, opacity=1).encode(
+    points = base.mark_point(size=110 * scale * scale, filled=True, opacity=1).encode(
         shape=alt.Shape("series:N", scale=shape, legend=legend),
     )
-    chart = alt.layer(lines, points).properties(height=height, width="container")
+    x = alt.X("period:O", sort=periods)
+    layers = [lines, points, *(_spc_layers(analysis, x, scale) if analysis else [])]
+    chart = alt.layer(*layers).properties(height=height, width=width or "container")
     if title:
         chart = chart.properties(title=title)
     if description:
         chart = chart.properties(description=description)
-    return _configure(chart)
+    return _configure(chart, scale)
+
+
+def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: int = 320, scale: float = 1.0,
+              width: int | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """A monthly or quarterly series on its own, with the average, process limits and signals.
+
+    ``series``: columns label (period label, in time order) and value (None for gaps)."""
+    order = series["label"].tolist()
+    la = STYLES["la"]
+    x = alt.X("label:O", sort=order, title=None, axis=alt.Axis(labelAngle=-40 if len(order) > 8 else 0))
+    base = alt.Chart(series).encode(
+        x=x, y=alt.Y("value:Q", title=measure.unit, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("label:N", title="Period"),
+                 alt.Tooltip("value:Q", title=measure.label, format=f",.{measure.decimals}f")],
+    )
+    layers = [base.mark_line(color=la.colour, strokeWidth=la.width * scale),
+              base.mark_point(color=la.colour, filled=True, size=110 * scale * scale, opacity=1),
+              *_spc_layers(analysis, alt.X("label:O", sort=order), scale)]
+    chart = alt.layer(*layers).properties(height=height, width=width or "container")
+    if description:
+        chart = chart.properties(description=description)
+    return _configure(chart, scale)
 
 
 def ranked_bars(

@@ -7,8 +7,15 @@ so it stays text ("formula injection" neutralised). Numbers are written as numbe
 
 from __future__ import annotations
 
+import calendar
+import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from journey.periods import as_date, reporting_year
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,3 +66,112 @@ def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# ---- charts as files ---------------------------------------------------------------------
+CHART_WIDTH = 960  # pixels before scaling: a chart that fills a slide or an A4 page's width
+PNG_SCALE = 2  # at least 2x, sharp on a projector and in print
+
+
+def _fixed_width(spec: object, width: int) -> object:
+    """The spec with every ``"width": "container"`` replaced by a number: a file has no container."""
+    if isinstance(spec, dict):
+        return {k: (width if k == "width" and v == "container" else _fixed_width(v, width)) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_fixed_width(v, width) for v in spec]
+    return spec
+
+
+def chart_spec(chart: object, width: int = CHART_WIDTH) -> dict:
+    """The Vega-Lite spec of an Altair chart, with a fixed width."""
+    return _fixed_width(chart.to_dict(), width)  # type: ignore[attr-defined,return-value]
+
+
+def chart_png(chart: object, *, width: int = CHART_WIDTH, scale: float = PNG_SCALE) -> bytes:
+    """The chart as PNG at ``scale`` times its pixel size, drawn on the server by vl-convert
+    with the machine's fonts (no downloads)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(chart_spec(chart, width), scale=scale)
+
+
+def chart_svg(chart: object, *, width: int = CHART_WIDTH) -> bytes:
+    """The chart as SVG (text stays text, so it scales and can be searched)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(chart_spec(chart, width)).encode("utf-8")
+
+
+# ---- tables as files ---------------------------------------------------------------------
+EXPORT_COLUMNS = ["area", "area_code", "measure", "period", "value", "symbol", "source", "vintage", "notes"]
+VIEW_SHEET = "As shown"  # the table as the page shows it; the importer skips this sheet
+
+
+def export_period(start: object, end: object) -> str:
+    """A period written so the importer reads it back as the same period: 2024-25 for a year
+    to 31 March, 2025-03-31 for a snapshot, 2024-04 for a month, else 'start to end'."""
+    s, e = as_date(start), as_date(end)  # type: ignore[arg-type]
+    if s == e:
+        return e.isoformat()
+    if reporting_year(s, e) is not None:
+        return f"{e.year - 1}-{str(e.year)[2:]}"
+    if s.day == 1 and (s.year, s.month) == (e.year, e.month) and e.day == calendar.monthrange(e.year, e.month)[1]:
+        return f"{s:%Y-%m}"
+    return f"{s.isoformat()} to {e.isoformat()}"
+
+
+def header_block(title: str, frame: pd.DataFrame, *, notes: Sequence[str] = ()) -> list[str]:
+    """Lines above an exported table: what it is, its sources and vintages, when it was made."""
+    lines = [title]
+    if not frame.empty and "source" in frame:
+        pairs = frame[["source", "vintage"]].drop_duplicates().dropna(subset=["source"])
+        for src, vin in pairs.itertuples(index=False):
+            lines.append(f"Source: {src} (vintage {vin})")
+    lines += list(notes)
+    lines.append(f"Exported {dt.date.today():%d %B %Y} from the child's journey dashboard. "
+                 "Symbols: c suppressed, x not available, z not applicable, u low reliability.")
+    return lines
+
+
+def csv_bytes(frame: pd.DataFrame, header: Sequence[str] = ()) -> bytes:
+    """A CSV of ``frame`` with the header lines above it (one cell each), every text cell
+    neutralised against formula injection, UTF-8 with a byte-order mark so Excel reads it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for line in header:
+        writer.writerow([safe_cell(line)])
+    if header:
+        writer.writerow([])
+    writer.writerow([safe_cell(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow(["" if _missing(v) else safe_cell(_plain(v)) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(frame: pd.DataFrame, header: Sequence[str] = (), *, shown: pd.DataFrame | None = None,
+               sheet: str = "Data") -> bytes:
+    """A formatted workbook: ``frame`` on the Data sheet under the header lines, and the table as
+    the page shows it (``shown``, index kept) on a second sheet."""
+    sheets = [(sheet, [str(c) for c in frame.columns],
+               [[None if _missing(v) else _plain(v) for v in row] for row in frame.itertuples(index=False)])]
+    notes = {sheet: list(header)}
+    if shown is not None and not shown.empty:
+        view = shown.reset_index()
+        view.columns = ["" if str(c) == "index" else str(c) for c in view.columns]
+        sheets.append((VIEW_SHEET, list(view.columns),
+                       [[None if _missing(v) else _plain(v) for v in row] for row in view.itertuples(index=False)]))
+        notes[VIEW_SHEET] = [header[0] if header else "As shown", "Values at published precision; symbols as published."]
+    return workbook_bytes(sheets, header_notes=notes)
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _plain(v: object) -> object:
+    """Numbers as numbers, dates as ISO text, numpy scalars as Python values."""
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()  # type: ignore[union-attr]
+    if hasattr(v, "isoformat") and not isinstance(v, str):
+        return v.isoformat()  # type: ignore[union-attr]
+    return v

@@ -14,6 +14,7 @@ import pandas as pd
 from journey.benchmarks import Benchmark
 from journey.periods import period_label
 from journey.registry import Measure
+from journey.spc import XmR
 
 
 def period_intro(start: dt.date, end: dt.date) -> str:
@@ -74,3 +75,94 @@ def describe_trend(frame: pd.DataFrame, m: Measure) -> str:
         text += f", {gaps} year(s) without a figure)" if gaps else ")"
         parts.append(text)
     return f"Line chart of {m.label.lower()} ({m.unit}). " + "; ".join(parts) + "."
+
+
+def _compare_word(la: float, other: float, m: Measure) -> str:
+    """'higher than', 'lower than' or 'the same as', judged at published precision."""
+    a, b = m.round(la), m.round(other)
+    if a == b:
+        return "the same as"
+    return "higher than" if a > b else "lower than"
+
+
+def _when(label: str) -> str:
+    """'at 31 Mar 2025' for a snapshot, 'in 2024-25' for a period."""
+    return f"at {label}" if label[:1].isdigit() and " " in label else f"in {label}"
+
+
+def change_sentence(b: Benchmark, labels: dict[int, str]) -> str:
+    """Direction and size of the change on the year before, and whether that is better or worse."""
+    m = b.measure
+    now = _when(labels.get(b.year, str(b.year)))
+    before = _when(labels.get(b.year - 1, str(b.year - 1)))
+    if b.value is None:
+        why = f"suppressed ({b.symbol})" if b.symbol else "not in the store"
+        return f"The figure {now} is {why}, so there is no change to report."
+    if b.previous is None:
+        return f"{m.format(b.value, with_unit=True)} {now}; there is no figure {before} to compare with."
+    if b.movement == "same":
+        text = f"Unchanged at {m.format(b.value, with_unit=True)} {now}, the same as {before}"
+    else:
+        size = m.format_change(abs(b.change or 0.0)).lstrip("+").replace(" pts", " percentage points")
+        share = abs(b.change or 0) / abs(b.previous) * 100 if b.previous else 0.0
+        pct = f" ({share:.0f}%)" if share >= 0.5 and not m.is_percent else ""
+        text = (f"{'Up' if b.movement == 'up' else 'Down'} {size}{pct} from {m.format(b.previous)} {before} "
+                f"to {m.format(b.value, with_unit=True)} {now}")
+    if b.judgement in ("better", "worse"):
+        text += f": {'an improvement' if b.judgement == 'better' else 'a deterioration'}"
+    elif not m.judged and b.movement != "same":
+        text += "; neither higher nor lower is better in itself"
+    return text + "."
+
+
+def comparator_sentence(b: Benchmark, *, sn_stat: str = "mean",
+                        comparators: tuple[str, ...] = ("England", "Region", "Statistical neighbours")) -> str | None:
+    """Where the LA stands against England, its region and its statistical neighbours."""
+    if b.value is None:
+        return None
+    m = b.measure
+    parts = []
+    if "England" in comparators and b.england and b.england.value is not None:
+        parts.append(f"{_compare_word(b.value, b.england.value, m)} England ({m.format(b.england.value)})")
+    if "Region" in comparators and b.region and b.region.value is not None:
+        parts.append(f"{_compare_word(b.value, b.region.value, m)} {b.region.name} ({m.format(b.region.value)})")
+    if "Statistical neighbours" in comparators and b.sn and b.sn.n:
+        stat = b.sn.mean if sn_stat == "mean" else b.sn.median
+        if stat is not None:
+            parts.append(f"{_compare_word(b.value, stat, m)} its statistical neighbours "
+                         f"({m.format(stat)}, {sn_stat} of {b.sn.n})")
+    if not parts:
+        return None
+    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"{b.area.name} is {text}."
+
+
+def unusual_sentence(analysis: XmR | None, m: Measure, *, period: str, frequency: str = "yearly") -> str:
+    """Whether the latest value is unusual for the series (XmR), or why that cannot be said."""
+    from journey.spc import MIN_POINTS
+
+    if analysis is None or not analysis.enough:
+        n = analysis.n if analysis else 0
+        return (f"With {n} {frequency} figure{'s' if n != 1 else ''}, there are too few to say whether the latest "
+                f"({period}) is unusual: {MIN_POINTS} or more are needed.")
+    finding = analysis.latest_finding()
+    span = f"{m.format(analysis.lower)} to {m.format(analysis.upper)}"
+    if finding is None:
+        return (f"The latest figure ({period}) is within the usual range for this series "
+                f"({span}, from {analysis.n} {frequency} figures).")
+    return (f"The latest figure ({period}) is unusual for this series: {finding} "
+            f"(usual range {span}, from {analysis.n} {frequency} figures).")
+
+
+def takeaway(b: Benchmark, labels: dict[int, str], analysis: XmR | None, *, sn_stat: str = "mean",
+             comparators: tuple[str, ...] = ("England", "Region", "Statistical neighbours"),
+             frequency: str = "yearly") -> list[str]:
+    """The slide's takeaway: the change, the comparison, and whether the latest is unusual."""
+    out = [change_sentence(b, labels)]
+    compared = comparator_sentence(b, sn_stat=sn_stat, comparators=comparators)
+    if compared:
+        out.append(compared)
+    if b.value is not None:
+        period = analysis.latest.label if analysis and frequency != "yearly" else labels.get(b.year, str(b.year))
+        out.append(unusual_sentence(analysis, b.measure, period=period, frequency=frequency))
+    return out

@@ -96,3 +96,62 @@ def available_years(store: Store) -> list[int]:
         ),
     )
     return [int(y) for y in rows["y"]]
+
+
+def tidy_figures(store: Store, measure: str, area_keys: list[str], years: list[int] | None = None) -> pd.DataFrame:
+    """The stored (or computed) yearly figures for some areas as an upload-ready tidy table:
+    area, area_code, measure, period, value, symbol, source, vintage, notes; one row per area and
+    year, suppression symbols kept, in the order of ``area_keys`` then year.
+
+    Written with ``journey.exports`` it reads back through the importer as the same figures.
+    """
+    from journey.benchmarks import annual_figures
+    from journey.exports import EXPORT_COLUMNS, export_period
+
+    rows = annual_figures(store, measure)
+    rows = rows[rows["area_key"].isin(area_keys)]
+    if years is not None:
+        rows = rows[rows["reporting_year"].isin(years)]
+    order = {k: i for i, k in enumerate(area_keys)}
+    rows = rows.assign(o=rows["area_key"].map(order)).sort_values(["o", "reporting_year"])
+    notes = [("; ".join(x for x in (n if isinstance(n, str) else "", "computed by the dashboard (DfE rule)" if c else "") if x)
+              or None) for n, c in zip(rows["note"], rows["computed"])]
+    out = pd.DataFrame({
+        "area": rows["area_name"], "area_code": rows["area_code"], "measure": rows["measure"],
+        "period": [export_period(s, e) for s, e in zip(rows["period_start"], rows["period_end"])],
+        "value": rows["value"].astype("float64"),
+        "symbol": rows["symbol"].where(rows["symbol"].notna(), None),
+        "source": rows["source"], "vintage": rows["vintage"], "notes": notes,
+    })
+    return out[EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def trend_area_keys(store: Store, sel: Selection) -> list[str]:
+    """The areas a trend chart draws from stored figures: the LA, England, its region and the
+    other LAs chosen (statistical-neighbour averages are computed, not stored)."""
+    from journey.config import ENGLAND
+
+    la = areas_mod.get_area(store, sel.la)
+    keys = [la.key]
+    if "England" in sel.comparators:
+        keys.append(ENGLAND)
+    region = areas_mod.region_of(store, la)
+    if "Region" in sel.comparators and region is not None:
+        keys.append(region.key)
+    keys += [k for k in sel.others[:4] if k not in keys]
+    return keys
+
+
+def wide_table(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """A trend frame as the page shows it: one row per period, one column per series, values
+    at published precision with suppression symbols kept."""
+    m = registry().get(measure)
+    if frame.empty:
+        return pd.DataFrame()
+    periods = frame.drop_duplicates("year").sort_values("year")["period"].tolist()
+    columns = {}
+    for name, rows in frame.groupby("series", sort=False):
+        by_period = {p: m.format(v, s if isinstance(s, str) else None)
+                     for p, v, s in zip(rows["period"], rows["value"], rows["symbol"])}
+        columns[name] = [by_period.get(p, "–") for p in periods]
+    return pd.DataFrame(columns, index=pd.Index(periods, name="period"))

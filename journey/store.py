@@ -118,6 +118,28 @@ MIGRATIONS: list[list[str]] = [
         )""",
         """ALTER TABLE imports ADD COLUMN details VARCHAR""",
     ],
+    [
+        # Board sets: the indicators a board reads, in order, with local targets and comments.
+        # Each save is a new version; the previous one is kept (replaced_by) so a save can be undone.
+        """CREATE SEQUENCE board_set_id_seq START 1""",
+        """CREATE TABLE board_sets (
+            set_id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            area_key VARCHAR NOT NULL,         -- the LA the set is for
+            saved_at TIMESTAMP NOT NULL,
+            replaced_by INTEGER,               -- the version that replaced this one
+            deleted BOOLEAN NOT NULL DEFAULT false
+        )""",
+        """CREATE TABLE board_items (
+            set_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,         -- 1 = first slide
+            measure VARCHAR NOT NULL,
+            target DOUBLE,                     -- local target in the measure's unit (NULL = none)
+            tolerance DOUBLE,                  -- amber band in the same unit
+            comment VARCHAR,
+            PRIMARY KEY (set_id, position)
+        )""",
+    ],
 ]
 
 OBSERVATION_COLUMNS = [
@@ -213,8 +235,11 @@ class Store:
 
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: all of it commits, or none of it (rolled back on any error)."""
+    def transaction(self, *, figures: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: all of it commits, or none of it (rolled back on any error).
+
+        ``figures=False`` for writes that cannot change any figure (board sets): the
+        ``data_version`` that figure caches key on is left alone."""
         if self.read_only:
             raise StoreError(f"The database {self.path} was opened read-only; it cannot be changed.")
         with self._lock:
@@ -222,9 +247,10 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
-                con.execute(
-                    "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
-                )
+                if figures:
+                    con.execute(
+                        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
+                    )
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -363,6 +389,31 @@ class Store:
     @staticmethod
     def set_import_details(con: duckdb.DuckDBPyConnection, import_id: int, details: str) -> None:
         con.execute("UPDATE imports SET details = ? WHERE import_id = ?", [details, import_id])
+
+    @staticmethod
+    def save_board_set(con: duckdb.DuckDBPyConnection, name: str, area_key: str, items: pd.DataFrame,
+                       *, deleted: bool = False) -> int:
+        """A new version of the named board set; the version in force is marked replaced by it.
+        ``items``: columns position, measure, target, tolerance, comment."""
+        set_id = con.execute("SELECT nextval('board_set_id_seq')").fetchall()[0][0]
+        con.execute(
+            "UPDATE board_sets SET replaced_by = ? WHERE name = ? AND replaced_by IS NULL", [set_id, name]
+        )
+        con.execute("INSERT INTO board_sets VALUES (?, ?, ?, ?, NULL, ?)",
+                    [set_id, name, area_key, dt.datetime.now().replace(microsecond=0), deleted])
+        if not items.empty:
+            rows = items[["position", "measure", "target", "tolerance", "comment"]].astype(object)
+            rows = rows.where(rows.notna(), None)
+            con.executemany("INSERT INTO board_items VALUES (?, ?, ?, ?, ?, ?)",
+                            [[set_id, *r] for r in rows.itertuples(index=False)])
+        return int(set_id)
+
+    @staticmethod
+    def undo_board_save(con: duckdb.DuckDBPyConnection, set_id: int) -> None:
+        """Remove one saved version and put back the version it replaced."""
+        con.execute("DELETE FROM board_items WHERE set_id = ?", [set_id])
+        con.execute("DELETE FROM board_sets WHERE set_id = ?", [set_id])
+        con.execute("UPDATE board_sets SET replaced_by = NULL WHERE replaced_by = ?", [set_id])
 
     @staticmethod
     def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> None:

@@ -182,6 +182,15 @@ def _parse_period(raw: object) -> Period:
         except ValueError:
             raise CellError(f"{text!r} is not a real date") from None
         return _parse_period(day) if day.day != 1 else Period(day, day, None, "date")
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})", low):
+        try:
+            start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        except ValueError:
+            raise CellError(f"{text!r} holds a date that does not exist") from None
+        if start > end:
+            raise CellError(f"{text!r} ends before it starts")
+        year = end.year if (end.month, end.day) == (3, 31) and start == dt.date(end.year - 1, 4, 1) else None
+        return Period(start, end, year, "year" if year else "span")
     if m := re.fullmatch(r"(\d{4})-(\d{2})", low):
         y, mo = int(m.group(1)), int(m.group(2))
         if 1 <= mo <= 12:

@@ -151,6 +151,18 @@ def _header_index(row: list[object]) -> dict[str, int]:
     return {_text(v).lower().lstrip("\ufeff"): i for i, v in enumerate(row) if _text(v)}
 
 
+TEMPLATE_COLUMNS = {"area", "measure", "period", "value"}
+
+
+def template_header_row(sheet: Sheet, look: int = 20) -> int | None:
+    """The row (0-based) holding the template's column headings: the first row, or a row below
+    a few lines of title and source notes (as the dashboard's own exports write)."""
+    for i, row in enumerate(sheet.rows[:look]):
+        if TEMPLATE_COLUMNS <= set(_header_index(row)):
+            return i
+    return None
+
+
 def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
     """The format a sheet is in, or None when it holds nothing this importer reads."""
     if not sheet.rows:
@@ -162,7 +174,7 @@ def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
         return "lait"
     if ("sn1" in head or "sn_1" in head) and any(k in head for k in ("la num", "old_la_code", "la number")):
         return "sn_model"
-    if {"area", "measure", "period", "value"} <= set(head):
+    if template_header_row(sheet) is not None:
         return "template"
     header_row, period_cols = _find_period_header(sheet)
     if header_row is None:
@@ -318,16 +330,18 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     import pandas as pd
 
     out = Parsed("template")
-    head = _header_index(sheet.rows[0])
+    top = template_header_row(sheet) or 0  # rows above it are a title and notes
+    head = _header_index(sheet.rows[top])
     reg = registry()
     width = max(head.values()) + 1
     if sheet.frame is not None:
-        frame = sheet.frame.iloc[1:, :width].copy()
+        frame = sheet.frame.iloc[top + 1:, :width].copy()
         frame.columns = range(frame.shape[1])
     else:
-        frame = pd.DataFrame([r[:width] for r in sheet.rows[1:]], columns=range(width), dtype=object) if len(sheet.rows) > 1 \
+        body = [(r[:width] + [None] * (width - len(r[:width]))) for r in sheet.rows[top + 1:]]
+        frame = pd.DataFrame(body, columns=range(width), dtype=object) if body \
             else pd.DataFrame(columns=range(width), dtype=object)
-    frame.index = range(2, len(frame) + 2)  # spreadsheet row numbers
+    frame.index = range(top + 2, len(frame) + top + 2)  # spreadsheet row numbers
 
     def text(name: str) -> pd.Series:
         col = frame[head[name]] if name in head else pd.Series(None, index=frame.index, dtype=object)
@@ -335,6 +349,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
 
     labels, period_text, area_text = text("measure"), text("period"), text("area")
     symbol_text, source_text, notes_text = text("symbol"), text("source"), text("notes")
+    vintage_text = text("vintage")
     frame = frame[(labels != "") | (period_text != "") | (area_text != "") | frame[head["value"]].notna()]
     labels, period_text, area_text = labels[frame.index], period_text[frame.index], area_text[frame.index]
 
@@ -403,6 +418,13 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     if len(good) == 0:
         return out
     vintage = opts.vintage or _local_vintage([p for p in periods.values() if isinstance(p, Period)])
+    # A vintage column (the dashboard's own exports have one) keeps each figure's release date.
+    given = vintage_text[good]
+    bad_vintage = (given != "") & ~given.str.fullmatch(r"\d{4}(-\d{2})?")
+    for row in bad_vintage.index[bad_vintage]:
+        error(row, "vintage", f"{given[row][:20]!r} is not a vintage", "write the release as YYYY or YYYY-MM, or leave it blank")
+    if bad_vintage.any():
+        return out
     chosen = pairs[good]
     out.frame = pd.DataFrame({
         "area_code": code[good],
@@ -413,7 +435,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         "value": value[good],
         "symbol": symbol[good],
         "source": source_text[good].where(source_text[good] != "", opts.label or f"Uploaded file {sheet.file}"),
-        "vintage": vintage,
+        "vintage": vintage if opts.vintage else given.where(given != "", vintage),
         "note": notes_text[good].where(notes_text[good] != "", None),
         "file": sheet.file,
         "sheet": sheet.name,

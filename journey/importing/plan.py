@@ -20,6 +20,7 @@ import pandas as pd
 
 from journey.areas import all_areas
 from journey.errors import JourneyError, NotFoundError
+from journey.exports import VIEW_SHEET
 from journey.importing.files import read_file
 from journey.importing.formats import FORMATS, PARSERS, AreaIndex, Options, Parsed, detect
 from journey.importing.problems import Problem, Problems
@@ -28,6 +29,9 @@ from journey.registry import normalise_label, registry
 from journey.store import Store
 
 TEMPLATE_REFERENCE_SHEETS = {"Instructions", "Measures", "Areas"}
+# The dashboard's exports carry the table as the page showed it beside the tidy Data sheet:
+# formatted text for reading, never figures to import (the Data sheet holds those).
+SKIPPED_SHEETS = {VIEW_SHEET}
 PLAN_COLUMNS = ["area_code", "area_name", "measure", "period_start", "period_end", "reporting_year", "value", "symbol",
                 "source", "vintage", "note", "file", "sheet", "row", "column"]
 
@@ -104,6 +108,8 @@ def prepare(
         source = read_file(name, data, problems)
         sheets = []
         for sheet in source.sheets:
+            if sheet.name in SKIPPED_SHEETS:
+                continue
             kind = opts.format if opts.format != "auto" else detect(sheet, areas)
             if kind is None and sheet.name in TEMPLATE_REFERENCE_SHEETS:
                 continue  # the template's own instructions and lists
