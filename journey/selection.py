@@ -126,6 +126,15 @@ def tidy_figures(store: Store, measure: str, area_keys: list[str], years: list[i
     return out[EXPORT_COLUMNS].reset_index(drop=True)
 
 
+def tidy_for_years(store: Store, measure_years: list[tuple[str, int]], area_keys: list[str]) -> pd.DataFrame:
+    """``tidy_figures`` for several measures, each in its own reporting year, stacked."""
+    from journey.exports import EXPORT_COLUMNS
+
+    parts = [tidy_figures(store, m, area_keys, [y]) for m, y in measure_years]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EXPORT_COLUMNS)
+
+
 def trend_area_keys(store: Store, sel: Selection) -> list[str]:
     """The areas a trend chart draws from stored figures: the LA, England, its region and the
     other LAs chosen (statistical-neighbour averages are computed, not stored)."""

@@ -6,7 +6,10 @@ import streamlit as st
 from journey import areas
 from journey.benchmarks import current_la_count, neighbours, summary_table, year_figures
 from journey.charts import ranked_bars
+from journey.config import ENGLAND
 from journey.registry import registry
+from journey.selection import tidy_for_years
+from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
 s, sel, la = data_page()
@@ -47,10 +50,20 @@ def _summary(_s, version: int, la_key: str, year_to: int | None, model: int) -> 
     return pd.DataFrame(rows)
 
 
+def _ids(table: pd.DataFrame) -> list[str]:
+    """Measure ids of the summary rows (the table shows labels)."""
+    by_label = {m.label: m.id for m in reg}
+    return [by_label[label] for label in table["Indicator"]]
+
+
 summary = _summary(s, s.data_version, la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
 st.dataframe(summary, hide_index=True, width="stretch", height=min(900, 38 * (len(summary) + 1)))
-st.download_button("Download CSV", summary.to_csv(index=False).encode("utf-8"), file_name=f"{la.name}_benchmarks.csv",
-                   mime="text/csv", key="summary_csv")
+region = areas.region_of(s, la)
+download_row(
+    file_stem(la.name, "benchmarks"), key="summary", title=f"{la.name}: benchmarks, each indicator in its latest year",
+    data=lambda: tidy_for_years(s, [(r.id, int(y)) for r, y in zip(map(reg.get, _ids(summary)), summary["Year"])],
+                                [la.key, ENGLAND] + ([region.key] if region else [])),
+    shown=lambda: summary, notes=("SN means, medians, ranks and bands are worked out by the dashboard: see the As shown sheet.",))
 
 st.subheader("Where the LA stands on one indicator")
 judged = [m.id for m in reg if m.kind != "count"]
@@ -78,6 +91,13 @@ else:
         st.caption(f"{la.name} and its {sel.model} statistical neighbours that have a {year} figure ({len(bars)} LAs).")
     else:
         st.caption(f"Coverage: the store has a {year} figure for {len(bars)} of the {total} LAs in England.")
-    st.altair_chart(ranked_bars(bars, m, highlight=names[la.key],
-                                description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs."),
-                    width="stretch")
+    def bar_chart():
+        return ranked_bars(bars, m, highlight=names[la.key],
+                           description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs.")
+
+    st.altair_chart(bar_chart(), width="stretch")
+    download_row(file_stem(la.name, m.id, str(year), "ranked"), key="ranked", title=f"{m.label} in {year}: LAs ranked",
+                 data=lambda: tidy_for_years(s, [(m.id, year)], frame["area_key"].tolist()),
+                 shown=lambda: bars.sort_values("value", ascending=m.polarity == "low").rename(
+                     columns={"name": "Local authority", "value": m.label}).set_index("Local authority"),
+                 chart=bar_chart)

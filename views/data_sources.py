@@ -8,6 +8,7 @@ from journey.periods import period_label
 from journey.registry import registry
 from journey.symbols import symbol_table
 from ui import data
+from ui.downloads import download_row
 
 s = data.store()
 st.title("Data & sources")
@@ -27,6 +28,7 @@ if src.empty:
     st.page_link("views/upload.py", label="Go to Upload data", icon=":material/upload:")
 else:
     st.dataframe(src, hide_index=True, width="stretch")
+    download_row("sources_and_vintages", key="sources", title="Sources and vintages in the store", data=lambda: src)
 
 st.subheader("Conflicting figures")
 st.caption("The same figure (area, measure, period) given with different values. Both are kept; the one shown by default is marked.")
@@ -47,17 +49,17 @@ else:
         "Kind": c["kind"],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
+    download_row("conflicting_figures", key="conflicts", title="Conflicting figures", data=lambda: shown)
 
 st.subheader("Measures")
 reg = registry()
 present = summary["measures_present"]
-st.dataframe(
-    pd.DataFrame([{
-        "Stage": m.stage_label, "Measure": m.label, "Id": m.id, "Unit": m.unit, "Polarity": m.polarity,
-        "Decimals": m.decimals, "In the store": "yes" if m.id in present else "", "Definition": m.definition,
-    } for m in reg]),
-    hide_index=True, width="stretch",
-)
+measure_table = pd.DataFrame([{
+    "Stage": m.stage_label, "Measure": m.label, "Id": m.id, "Unit": m.unit, "Polarity": m.polarity,
+    "Decimals": m.decimals, "In the store": "yes" if m.id in present else "", "Definition": m.definition,
+} for m in reg])
+st.dataframe(measure_table, hide_index=True, width="stretch")
+download_row("measures", key="measures", title="Measures in the indicator registry", data=lambda: measure_table)
 
 st.subheader("Suppression symbols")
 st.caption("A suppressed or missing figure is stored as no value plus its symbol: never as 0. Charts show a gap.")

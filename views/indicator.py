@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from journey.charts import trend_chart
-from journey.narrative import describe_trend
+from journey.charts import trend_chart, xmr_chart
 from journey.registry import STAGES, registry
-from journey.selection import trend_frame
+from journey.selection import tidy_figures, trend_area_keys, trend_frame, wide_table
+from journey.slides import build_slide
+from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
+from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
 s, sel, la = data_page()
@@ -23,35 +25,56 @@ measure_id = c2.selectbox("Measure", options, format_func=lambda k: reg.get(k).l
 m = reg.get(measure_id)
 
 st.title(m.label)
-frame = trend_frame(s, sel, m.id)
+slide = build_slide(s, sel, m.id)
+frame = slide.frame
 mine = frame[frame["role"] == "la"] if not frame.empty else frame
 if mine.empty or mine["value"].notna().sum() == 0:
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
     st.stop()
 
-t1, t2 = st.columns(2)
+st.markdown(" ".join(slide.takeaway))
+t1, t2, t3 = st.columns(3)
 zero = t1.toggle("Start the y-axis at zero", value=False, key="zero", bind="query-params")
 as_table = t2.toggle("View as table", value=False, key="table", bind="query-params")
+spc = t3.toggle("Is this unusual? (process limits)", value=True, key="spc", bind="query-params",
+                help=f"An XmR chart of {la.name}'s series: average and natural process limits, with unusual points "
+                     f"ringed (outside the limits, {SHIFT_RUN} or more in a row on one side of the average, or "
+                     f"{TREND_RUN} or more rising or falling). Needs {MIN_POINTS} or more figures.")
+yearly_analysis = slide.analysis if spc and slide.frequency == "yearly" else None
 
-description = describe_trend(frame, m)
-if as_table:
-    wide = frame.pivot_table(index=["year", "period"], columns="series", values="value", aggfunc="first", sort=False)
-    wide = wide.reset_index(level=0, drop=True)
-    symbols = mine.set_index("period")["symbol"]
-    shown = wide.apply(lambda col: [m.format(v, symbols.get(p) if col.name == la.name else None)
-                                    for p, v in col.items()])
+
+def table() -> "object":
+    shown = wide_table(frame, m.id)
     if m.rate_of:
         counts = trend_frame(s, sel, m.rate_of)
         counts = counts[counts["role"] == "la"].set_index("period")
         shown.insert(1, f"{la.name}: {reg.get(m.rate_of).label.lower()}",
                      [reg.get(m.rate_of).format(counts["value"].get(p), counts["symbol"].get(p)) for p in shown.index])
-    st.dataframe(shown, width="stretch")
-    csv = frame.assign(measure=m.id, unit=m.unit)[["measure", "unit", "series", "year", "period", "value", "symbol", "source"]]
-    st.download_button("Download CSV", csv.to_csv(index=False).encode("utf-8"), file_name=f"{la.name}_{m.id}.csv",
-                       mime="text/csv", key="csv")
+    return shown
+
+
+def chart() -> "object":
+    return trend_chart(frame, m, zero=zero, description=slide.description, analysis=yearly_analysis)
+
+
+if as_table:
+    st.dataframe(table(), width="stretch")
 else:
-    st.altair_chart(trend_chart(frame, m, zero=zero, description=description), width="stretch")
-    st.caption(description)
+    st.altair_chart(chart(), width="stretch")
+    st.caption(slide.description)
+download_row(file_stem(la.name, m.id), key="trend", title=f"{m.label}: {la.name} and comparators",
+             data=lambda: tidy_figures(s, m.id, trend_area_keys(s, sel), sorted(set(frame["year"]))),
+             shown=table, chart=chart,
+             notes=("Statistical-neighbour averages are worked out by the dashboard: see the As shown sheet.",))
+
+if spc and slide.frequency != "yearly" and slide.analysis is not None:
+    st.subheader(f"Is this unusual? {slide.frequency.capitalize()} figures")
+    st.altair_chart(xmr_chart(slide.series, slide.analysis, m, description=slide.description), width="stretch")
+    st.caption(f"{len(slide.series)} {slide.frequency} figures for {la.name}; the line is the average and the dotted "
+               "lines the natural process limits. Ringed points are unusual.")
+elif spc and slide.analysis is not None and slide.analysis.enough:
+    st.caption("The grey dashed line is the average of the series, the dotted lines its natural process limits; "
+               "ringed points are unusual for the series.")
 
 # Counts next to rates: the LA's count for each year when this is a rate per 10,000.
 if m.rate_of and not as_table:

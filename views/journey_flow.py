@@ -7,6 +7,8 @@ from journey.charts import flow_chart
 from journey.conversion import conversions
 from journey.flow import flow_table
 from journey.registry import registry
+from journey.selection import tidy_for_years, trend_area_keys
+from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
 s, sel, la = data_page()
@@ -29,6 +31,7 @@ with chart_tab:
     )
     st.altair_chart(flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}: {described}"),
                     width="stretch")
+    st.caption(f"Rates per 10,000 for {la.name} in {year}: {described}.")
 with table_tab:
     wide = table.pivot_table(index=["step", "stage"], columns="series", values="rate", aggfunc="first", sort=False)
     counts = table[table["role"] == "la"].set_index(["step", "stage"])["count"]
@@ -37,6 +40,11 @@ with table_tab:
         out[f"{col}: per 10,000"] = wide[col].map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
     out = out.reset_index(level=0, drop=True)
     st.dataframe(out, width="stretch")
+measures = [m for m in dict.fromkeys([*table["count_measure"], *table["rate_measure"]]) if isinstance(m, str)]
+download_row(file_stem(la.name, "journey", str(year)), key="flow", title=f"{la.name}: the journey in {year}",
+             data=lambda: tidy_for_years(s, [(m, year) for m in measures], trend_area_keys(s, sel)),
+             shown=lambda: out, chart=lambda: flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}"),
+             notes=("Statistical-neighbour averages are worked out by the dashboard: see the As shown sheet.",))
 
 st.subheader("Conversion between stages")
 rows = []
@@ -48,6 +56,9 @@ for c in conversions(s, la, year):
         "Conversion": "–" if c.percent is None else f"{c.percent:.1f}%",
         "Worked out from": c.basis,
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+conversion_table = pd.DataFrame(rows)
+st.dataframe(conversion_table, hide_index=True, width="stretch")
+download_row(file_stem(la.name, "conversion", str(year)), key="conversion", title=f"{la.name}: conversion between stages in {year}",
+             data=lambda: conversion_table)
 st.caption("Conversion = later stage ÷ earlier stage × 100. Where counts are not in the store, the ratio of the two "
            "rates per 10,000 gives the same answer (same children's population, same year).")

@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from journey.areas import region_of
+from journey.config import ENGLAND
 from journey.narrative import headline_sentence
 from journey.registry import registry
-from journey.selection import trend_frame
+from journey.selection import tidy_for_years, trend_frame
 from ui import data
+from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
 s, sel, la = data_page()
@@ -23,6 +26,7 @@ DELTA_COLOURS = {"high": "normal", "low": "inverse", "neutral": "off"}
 headlines = registry().headlines()
 cols = st.columns(4)
 version = s.data_version
+latest_years: list[tuple[str, int]] = []
 for i, m in enumerate(headlines):
     frame = trend_frame(s, sel, m.id)
     mine = frame[(frame["role"] == "la") & frame["value"].notna()] if not frame.empty else frame
@@ -34,6 +38,7 @@ for i, m in enumerate(headlines):
             st.caption(f"No figure for {la.name} in the selected years.")
             continue
         year = int(mine["year"].max())
+        latest_years.append((m.id, year))
         b = data.cached_benchmark(s, version, la.key, m.id, year, sel.model)
         delta = None if b.change is None else f"{m.format_change(b.change)} on a year earlier"
         st.markdown(f"**{m.label}**")
@@ -59,3 +64,7 @@ for i, m in enumerate(headlines):
         st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))
         if sel.year_to and year < sel.year_to - 1:
             st.caption(f"The latest figure in the store is for {mine[mine['year'] == year]['period'].iloc[0]}.")
+
+region = region_of(s, la)
+download_row(file_stem(la.name, "headlines"), key="headlines", title=f"{la.name}: headline figure for each stage",
+             data=lambda: tidy_for_years(s, latest_years, [la.key, ENGLAND] + ([region.key] if region else [])))
