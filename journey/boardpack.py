@@ -30,7 +30,7 @@ MUTED = (80, 80, 80)
 BOX = (235, 241, 248)
 
 
-def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340):
+def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_columns: int = 2):
     """The chart a slide or pack page shows: the yearly trend against comparators with the
     XmR check overlaid, or the monthly/quarterly series with its own XmR chart."""
     if slide.frequency != "yearly" and slide.analysis is not None:
@@ -38,7 +38,7 @@ def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340):
                          description=slide.description)
     yearly = slide.analysis if slide.frequency == "yearly" else None
     return trend_chart(slide.frame, slide.measure, analysis=yearly, height=height, scale=scale,
-                       description=slide.description)
+                       description=slide.description, legend_columns=legend_columns)
 
 
 class _Pack:

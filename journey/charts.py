@@ -53,37 +53,34 @@ SPC_COLOUR = "#595959"
 SIGNAL_COLOUR = "#1B1B1B"
 
 
-def _configure(chart: alt.TopLevelMixin, scale: float = 1.0) -> alt.TopLevelMixin:
+def _configure(chart: alt.TopLevelMixin, scale: float = 1.0, legend_columns: int = 2) -> alt.TopLevelMixin:
     size = round(AXIS_FONT_SIZE * scale)
+    legend_size = round(AXIS_FONT_SIZE * min(scale, 1.15))  # long series names must still fit across
     return (
         chart.configure(font=FONT, background="white")
         .configure_axis(labelFontSize=size, titleFontSize=size, gridColor="#dddddd",
                         labelColor="#1b1b1b", titleColor="#1b1b1b", labelLimit=400)
-        .configure_legend(labelFontSize=size, titleFontSize=size, orient="bottom",
+        .configure_legend(labelFontSize=legend_size, titleFontSize=legend_size, orient="bottom",
                           labelColor="#1b1b1b", titleColor="#1b1b1b",
-                          symbolSize=300 * scale, symbolStrokeWidth=3 * scale, labelLimit=500, columns=3)
+                          symbolSize=300 * scale, symbolStrokeWidth=3 * scale, labelLimit=500, columns=legend_columns)
         .configure_title(fontSize=round(TITLE_FONT_SIZE * scale), anchor="start")
         .configure_view(strokeWidth=0)
     )
 
 
-def _spc_layers(analysis: XmR, x: alt.X, scale: float = 1.0) -> list[alt.Chart]:
+def _spc_layers(analysis: XmR, x: alt.X, field: str, scale: float = 1.0) -> list[alt.Chart]:
     """Mean and natural process limits as horizontal rules, and a ring around each signal point.
 
     Limits are drawn only when the series has enough points to make them meaningful."""
     layers = []
     if analysis.enough:
-        rules = pd.DataFrame({
-            "line": ["Average", "Upper process limit", "Lower process limit"],
-            "y": [analysis.mean, analysis.upper, analysis.lower],
-            "dash": [[8, 4], [2, 3], [2, 3]],
-        })
-        layers.append(alt.Chart(rules).mark_rule(color=SPC_COLOUR, strokeWidth=2 * scale).encode(
-            y="y:Q", strokeDash=alt.StrokeDash("dash:N", legend=None, scale=None),
-            tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("y:Q", title="Value", format=",.1f")],
-        ))
+        for line, y, dash in (("Average", analysis.mean, [8, 4]), ("Upper process limit", analysis.upper, [2, 3]),
+                              ("Lower process limit", analysis.lower, [2, 3])):
+            layers.append(alt.Chart(pd.DataFrame({"line": [line], "y": [y]})).mark_rule(
+                color=SPC_COLOUR, strokeWidth=2 * scale, strokeDash=dash,
+            ).encode(y="y:Q", tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("y:Q", title="Value", format=",.1f")]))
         signals = pd.DataFrame([
-            {"label": p.label, "value": p.value,
+            {field: p.label, "value": p.value,
              "why": ", ".join(w for w, on in (("outside the limits", p.outside), ("run on one side of the average", p.shift),
                                               ("trend", p.trend)) if on)}
             for p in analysis.points if p.signal
@@ -91,7 +88,7 @@ def _spc_layers(analysis: XmR, x: alt.X, scale: float = 1.0) -> list[alt.Chart]:
         if not signals.empty:
             layers.append(alt.Chart(signals).mark_point(
                 shape="circle", size=650 * scale, filled=False, color=SIGNAL_COLOUR, strokeWidth=2.5 * scale, opacity=1,
-            ).encode(x=x, y="value:Q", tooltip=[alt.Tooltip("label:N", title="Period"),
+            ).encode(x=x, y="value:Q", tooltip=[alt.Tooltip(f"{field}:N", title="Period"),
                                                 alt.Tooltip("why:N", title="Unusual: ")]))
     return layers
 
@@ -114,6 +111,7 @@ def _scales(frame: pd.DataFrame) -> tuple[alt.Scale, alt.Scale, alt.Scale, alt.S
 def trend_chart(
     frame: pd.DataFrame, measure: Measure, *, zero: bool = False, height: int = 380, title: str | None = None,
     description: str | None = None, analysis: XmR | None = None, scale: float = 1.0, width: int | None = None,
+    legend_columns: int = 2,
 ) -> alt.TopLevelMixin:
     """Lines over years, one per series; missing and suppressed years are gaps.
 
@@ -129,7 +127,8 @@ def trend_chart(
     periods = frame.drop_duplicates("year").sort_values("year")["period"].tolist()
     base = alt.Chart(frame).encode(
         x=alt.X("period:O", sort=periods, title=None, axis=alt.Axis(labelAngle=-40 if len(periods) > 8 else 0)),
-        y=alt.Y("value:Q", title=measure.unit, scale=alt.Scale(zero=zero)),
+        # On a projector the unit is said above the chart: an axis title would take the plot's height.
+        y=alt.Y("value:Q", title=measure.unit if scale <= 1 else None, scale=alt.Scale(zero=zero)),
         color=alt.Color("series:N", scale=colour, legend=legend),
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("period:O", title="Period"),
                  alt.Tooltip("value:Q", title=measure.label, format=f",.{measure.decimals}f")],
@@ -144,13 +143,13 @@ def trend_chart(
         shape=alt.Shape("series:N", scale=shape, legend=legend),
     )
     x = alt.X("period:O", sort=periods)
-    layers = [lines, points, *(_spc_layers(analysis, x, scale) if analysis else [])]
+    layers = [lines, points, *(_spc_layers(analysis, x, "period", scale) if analysis else [])]
     chart = alt.layer(*layers).properties(height=height, width=width or "container")
     if title:
         chart = chart.properties(title=title)
     if description:
         chart = chart.properties(description=description)
-    return _configure(chart, scale)
+    return _configure(chart, scale, legend_columns)
 
 
 def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: int = 320, scale: float = 1.0,
@@ -168,7 +167,7 @@ def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: 
     )
     layers = [base.mark_line(color=la.colour, strokeWidth=la.width * scale),
               base.mark_point(color=la.colour, filled=True, size=110 * scale * scale, opacity=1),
-              *_spc_layers(analysis, alt.X("label:O", sort=order), scale)]
+              *_spc_layers(analysis, alt.X("label:O", sort=order), "label", scale)]
     chart = alt.layer(*layers).properties(height=height, width=width or "container")
     if description:
         chart = chart.properties(description=description)

@@ -45,28 +45,61 @@ def _to_url(key: str, values: list[str], default: list[str]) -> None:
         st.query_params[key] = values if len(values) != 1 else values[0]
 
 
+class _Choices:
+    """The options the selection widgets offer, and how a URL value is matched against them."""
+
+    def __init__(self, s: Store):
+        self.labels = la_labels(s)
+        self.keys = list(self.labels)
+        self.by_label = {v: k for k, v in self.labels.items()}
+        self.default_la = DEFAULT_LA if DEFAULT_LA in self.keys else (self.keys[0] if self.keys else None)
+        self.years = available_years(s)
+        self.default_years = (self.years[0], self.years[-1]) if self.years else None
+
+    def parsers(self) -> dict[str, tuple[Callable[[list[str]], object | None], object]]:
+        """{URL key: (parse, fallback)}: parse returns None for a value that matches no option."""
+        labels, by_label, years = self.labels, self.by_label, self.years
+
+        def parse_years(v: list[str]) -> tuple[int, int] | None:
+            try:
+                a, b = sorted(int(x) for x in v[:2])
+            except ValueError:
+                return None
+            return (a, b) if len(v) >= 2 and a in years and b in years else None
+
+        return {
+            "la": (lambda v: by_label.get(v[0]) or (v[0] if v[0] in labels else None), self.default_la),
+            "cmp": (lambda v: [c for c in v if c in COMPARATORS], list(COMPARATORS)),
+            "sn": (lambda v: v[0] if v[0] in SN_STATS else None, SN_STATS[0]),
+            "model": (lambda v: int(v[0]) if v[0] in {str(m) for m in MODELS} else None, MODELS[0]),
+            "others": (lambda v: [by_label[x] for x in v if x in by_label][:4], []),
+            "years": (parse_years, self.default_years),
+        }
+
+
+def url_selection(s: Store) -> Selection:
+    """The selection a link holds, read straight from the URL (presentation mode has no
+    sidebar). Unknown values fall back to the defaults, as in ``sidebar``."""
+    choices = _Choices(s)
+    values = {}
+    for key, (parse, fallback) in choices.parsers().items():
+        raw = st.query_params.get_all(key)
+        value = parse(raw) if raw else None
+        values[key] = fallback if value is None else value
+    years = values["years"] or (None, None)
+    selection = Selection(la=values["la"] or DEFAULT_LA, comparators=tuple(values["cmp"]), sn_stat=values["sn"],
+                          model=int(values["model"]), others=tuple(values["others"]), year_from=years[0], year_to=years[1])
+    st.session_state[SELECTION_KEY] = selection
+    return selection
+
+
 def sidebar(s: Store) -> Selection:
     """Draw the selection widgets in the sidebar and return the selection."""
-    labels = la_labels(s)
-    keys = list(labels)
-    by_label = {v: k for k, v in labels.items()}
-    default_la = DEFAULT_LA if DEFAULT_LA in keys else (keys[0] if keys else None)
-    years = available_years(s)
-    default_years = (years[0], years[-1]) if years else None
-
-    def parse_years(v: list[str]) -> tuple[int, int] | None:
-        try:
-            a, b = sorted(int(x) for x in v[:2])
-        except ValueError:
-            return None
-        return (a, b) if len(v) >= 2 and a in years and b in years else None
-
-    la0 = _initial("la", lambda v: by_label.get(v[0]) or (v[0] if v[0] in labels else None), default_la)
-    cmp0 = _initial("cmp", lambda v: [c for c in v if c in COMPARATORS], list(COMPARATORS))
-    sn0 = _initial("sn", lambda v: v[0] if v[0] in SN_STATS else None, SN_STATS[0])
-    model0 = _initial("model", lambda v: int(v[0]) if v[0] in {str(m) for m in MODELS} else None, MODELS[0])
-    others0 = _initial("others", lambda v: [by_label[x] for x in v if x in by_label][:4], [])
-    years0 = _initial("years", parse_years, default_years)
+    choices = _Choices(s)
+    labels, keys, years = choices.labels, choices.keys, choices.years
+    default_la, default_years = choices.default_la, choices.default_years
+    start = {key: _initial(key, parse, fallback) for key, (parse, fallback) in choices.parsers().items()}
+    la0, cmp0, sn0, model0, others0, years0 = (start[k] for k in ("la", "cmp", "sn", "model", "others", "years"))
     # A starting value worked out when the store held other options (e.g. it was empty) no longer fits.
     la0 = la0 if la0 in labels else default_la
     years0 = years0 if years0 and years0[0] in years and years0[1] in years else default_years
@@ -120,3 +153,31 @@ def data_page() -> tuple[Store, Selection, Area]:
     data.require_data(s)
     sel = current()
     return s, sel, get_area(s, sel.la)
+
+
+EXIT_KEY = "_leaving_presentation"
+
+
+def presentation_link(set_name: str | None) -> str:
+    """A relative link that opens presentation mode with the current selection and set."""
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k) if k not in ("present", "slide", "set")]
+    pairs += [("present", "1")] + ([("set", set_name)] if set_name else [])
+    # The app's root (presentation mode runs as the default page), under any base path.
+    base = st.get_option("server.baseUrlPath").strip("/")
+    return (f"/{base}/?" if base else "/?") + urlencode(pairs)
+
+
+def leave_presentation() -> None:
+    """Button callback: drop presentation mode from the URL; the next run shows the Board page."""
+    for key in ("present", "slide"):
+        if key in st.query_params:
+            del st.query_params[key]
+    st.session_state.pop("slide", None)
+    st.session_state[EXIT_KEY] = True
+
+
+def leaving_presentation() -> bool:
+    """True once, on the run after ``leave_presentation``."""
+    return bool(st.session_state.pop(EXIT_KEY, False))
