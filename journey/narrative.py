@@ -92,25 +92,36 @@ def _when(label: str) -> str:
 
 def change_sentence(b: Benchmark, labels: dict[int, str]) -> str:
     """Direction and size of the change on the year before, and whether that is better or worse."""
-    m = b.measure
-    now = _when(labels.get(b.year, str(b.year)))
-    before = _when(labels.get(b.year - 1, str(b.year - 1)))
-    if b.value is None:
-        why = f"suppressed ({b.symbol})" if b.symbol else "not in the store"
+    return describe_change(b.measure, b.value, b.previous, b.symbol,
+                           labels.get(b.year, str(b.year)), labels.get(b.year - 1, str(b.year - 1)))
+
+
+def describe_change(m: Measure, value: float | None, previous: float | None, symbol: str | None,
+                    now_label: str, before_label: str) -> str:
+    """'Down 6.3 (13%) from 49.8 at 31 Mar 2024 to 43.5 ... at 31 Mar 2025: ...' for any two
+    consecutive periods (years, months or quarters)."""
+    from journey.benchmarks import judge, movement
+
+    now, before = _when(now_label), _when(before_label)
+    if value is None:
+        why = f"suppressed ({symbol})" if symbol else "not in the store"
         return f"The figure {now} is {why}, so there is no change to report."
-    if b.previous is None:
-        return f"{m.format(b.value, with_unit=True)} {now}; there is no figure {before} to compare with."
-    if b.movement == "same":
-        text = f"Unchanged at {m.format(b.value, with_unit=True)} {now}, the same as {before}"
+    if previous is None:
+        return f"{m.format(value, with_unit=True)} {now}; there is no figure {before} to compare with."
+    move = movement(value, previous)
+    judgement = judge(m, move)
+    if move == "same":
+        text = f"Unchanged at {m.format(value, with_unit=True)} {now}, the same as {before}"
     else:
-        size = m.format_change(abs(b.change or 0.0)).lstrip("+").replace(" pts", " percentage points")
-        share = abs(b.change or 0) / abs(b.previous) * 100 if b.previous else 0.0
+        change = value - previous
+        size = m.format_change(abs(change)).lstrip("+").replace(" pts", " percentage points")
+        share = abs(change) / abs(previous) * 100 if previous else 0.0
         pct = f" ({share:.0f}%)" if share >= 0.5 and not m.is_percent else ""
-        text = (f"{'Up' if b.movement == 'up' else 'Down'} {size}{pct} from {m.format(b.previous)} {before} "
-                f"to {m.format(b.value, with_unit=True)} {now}")
-    if b.judgement in ("better", "worse"):
-        text += f": {'an improvement' if b.judgement == 'better' else 'a deterioration'}"
-    elif not m.judged and b.movement != "same":
+        text = (f"{'Up' if move == 'up' else 'Down'} {size}{pct} from {m.format(previous)} {before} "
+                f"to {m.format(value, with_unit=True)} {now}")
+    if judgement in ("better", "worse"):
+        text += f": {'an improvement' if judgement == 'better' else 'a deterioration'}"
+    elif not m.judged and move != "same":
         text += "; neither higher nor lower is better in itself"
     return text + "."
 

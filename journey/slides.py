@@ -15,7 +15,7 @@ from journey import figures
 from journey.areas import Area
 from journey.benchmarks import Benchmark, benchmark, period_labels, rag
 from journey.boards import BoardItem
-from journey.narrative import describe_trend, takeaway
+from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
 from journey.selection import Selection, trend_frame, wide_table
@@ -48,28 +48,36 @@ class Slide:
 
 
 def local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFrame, str]:
-    """The LA's finest regular series for a measure: monthly or quarterly figures when there
-    are at least MIN_POINTS of them, else an empty frame and 'yearly'.
+    """The LA's latest regular run of monthly or quarterly figures for a measure, when it has at
+    least MIN_POINTS of them; else an empty frame and 'yearly'.
 
-    Returns (frame with label, value, symbol, period_end; frequency)."""
+    The run is read back from the newest figure while each step to the one before is one month
+    (or one quarter): a missing month ends it. Returns (frame with label, value, symbol,
+    period_end; frequency)."""
     rows = figures.latest(store, [area_key], [measure])
     empty = pd.DataFrame(columns=["label", "value", "symbol", "period_end"])
     if rows.empty:
         return empty, "yearly"
     spans = [(as_date(e) - as_date(s)).days for s, e in zip(rows["period_start"], rows["period_end"])]
-    sub = rows[[d < 300 for d in spans]].sort_values("period_end")
+    sub = rows[[d < 300 for d in spans]].sort_values("period_end").drop_duplicates("period_end", keep="last")
     if len(sub) < MIN_POINTS:
         return empty, "yearly"
-    gaps = pd.Series(pd.to_datetime(sub["period_end"])).diff().dt.days.dropna()
-    step = float(gaps.median()) if not gaps.empty else 365.0
-    if step > 100:
+    ends = [as_date(e) for e in sub["period_end"]]
+    last_step = (ends[-1] - ends[-2]).days
+    if last_step > 100:
         return empty, "yearly"
-    frequency = "monthly" if step <= 35 else "quarterly"
+    frequency, limit = ("monthly", (27, 32)) if last_step <= 35 else ("quarterly", (88, 93))
+    first = len(ends) - 1
+    while first > 0 and limit[0] <= (ends[first] - ends[first - 1]).days <= limit[1]:
+        first -= 1
+    run = sub.iloc[first:]
+    if len(run) < MIN_POINTS:
+        return empty, "yearly"
     frame = pd.DataFrame({
-        "label": [period_label(s, e) for s, e in zip(sub["period_start"], sub["period_end"])],
-        "value": sub["value"].astype("float64"),
-        "symbol": sub["symbol"],
-        "period_end": sub["period_end"],
+        "label": [period_label(s, e) for s, e in zip(run["period_start"], run["period_end"])],
+        "value": run["value"].astype("float64"),
+        "symbol": run["symbol"],
+        "period_end": run["period_end"],
     }).reset_index(drop=True)
     return frame, frequency
 
@@ -91,12 +99,31 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
         series = pd.DataFrame({"label": la_rows.get("period", []), "value": la_rows.get("value", []),
                                "symbol": la_rows.get("symbol", [])}).reset_index(drop=True)
     analysis = xmr(series["label"].tolist(), series["value"].tolist()) if not series.empty else None
-    if b is None:
+    if frequency != "yearly":
+        lines = _sub_annual_takeaway(m, series, analysis, frequency)
+        compared = comparator_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators) if b else None
+        if compared:
+            lines.insert(1, f"In {labels.get(b.year, b.year)}: {compared}")
+    elif b is None:
         lines = [f"There are no figures for {la.name} on this indicator in the selected years."]
     else:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
     return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(frame, m), item, status)
+
+
+def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:
+    """The change on the month (or quarter) before and whether the latest is unusual."""
+    have = series.dropna(subset=["value"])
+    last = series.iloc[-1]
+    value = None if pd.isna(last["value"]) else float(last["value"])
+    previous = float(series.iloc[-2]["value"]) if len(series) > 1 and pd.notna(series.iloc[-2]["value"]) else None
+    symbol = last["symbol"] if isinstance(last["symbol"], str) else None
+    lines = [describe_change(m, value, previous, symbol, str(last["label"]),
+                             str(series.iloc[-2]["label"]) if len(series) > 1 else "the period before")]
+    if not have.empty and value is not None:
+        lines.append(unusual_sentence(analysis, m, period=str(last["label"]), frequency=frequency))
+    return lines
 
 
 def slide_table(slide: Slide, last: int = 6) -> pd.DataFrame:
