@@ -12,8 +12,8 @@ from conftest import PROJECT
 from journey.cli import main as cli_main
 
 PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "views/benchmarks.py",
-         "views/data_sources.py", "views/upload.py"]
-DATA_PAGES = PAGES[:4]
+         "views/data_sources.py", "views/upload.py", "views/board.py"]
+DATA_PAGES = [*PAGES[:4], "views/board.py"]
 
 FIGURES = pd.read_csv(PROJECT / "data" / "published_figures.csv", dtype=str, keep_default_na=False)
 
@@ -346,3 +346,112 @@ def test_tiles_follow_a_change_to_the_store_made_elsewhere(use_copy):
     commit(shared, plan)  # no st.cache_data.clear() here
     at.run()
     assert tile(at, "Child protection plans per 10k").value == "44.0"
+
+
+# ---- board meetings ----------------------------------------------------------------------
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _slide_counter(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Slide "))
+
+
+def test_presentation_mode_has_no_sidebar_and_steps_through_the_set(use_default):
+    at = app(use_default, query={"present": "1"}).run()
+    assert not at.exception and not at.error
+    assert not at.sidebar.children or all(not c.children for c in at.sidebar.children.values())
+    assert _slide_counter(at) == "**Slide 1 of 8**"
+    assert at.title[0].value == "Early help assessments per 10k"
+    assert _button(at, "Previous").disabled
+    _button(at, "Next").click().run()
+    assert _slide_counter(at) == "**Slide 2 of 8**" and at.title[0].value == "Referrals per 10k"
+    assert at.query_params["slide"] in ("2", ["2"])
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Up 0.2 from 399.8 in 2023-24 to 400.0" in text  # the takeaway, from the published figures
+    _button(at, "Previous").click().run()
+    assert _slide_counter(at) == "**Slide 1 of 8**"
+
+
+def test_presentation_link_opens_a_chosen_slide_and_exit_returns_to_the_board_page(use_default, store):
+    at = app(use_default, query={"present": "1", "slide": "8", "la": "Birmingham"}).run()
+    assert _slide_counter(at) == "**Slide 8 of 8**" and _button(at, "Next").disabled
+    assert "Birmingham" in at.markdown[0].value
+    _button(at, "Exit").click().run()
+    assert not at.exception
+    assert "present" not in at.query_params
+    assert at.title[0].value == "Board set & pack"
+    from journey.areas import find_area
+
+    assert at.sidebar.selectbox(key="la").value == find_area(store, "Birmingham").key
+
+
+def test_board_set_editor_saves_orders_undoes_and_presents(use_copy):
+    at = app(use_copy, "views/board.py").run()
+    assert not at.exception
+    assert len([b for b in at.button if b.label == "Remove"]) == 8  # the built-in headline set
+    # Move the second indicator up, give assessments a target and a comment, name and save.
+    [b for b in at.button if b.label == "Up"][1].click().run()
+    target = next(n for n in at.number_input if n.label.startswith("Target (%)"))
+    target.set_value(90.0)
+    next(t for t in at.text_area if t.key.startswith("comment_")).set_value("Referrals first: the front door review.")
+    at.text_input[0].set_value("March board")
+    _button(at, "Save board set").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value == "Saved 'March board'."
+    from journey import boards
+    from journey.build import open_store
+
+    def saved():
+        s = open_store(use_copy)
+        try:
+            return boards.load_set(s, "March board")
+        finally:
+            s.close()
+
+    at_saved = saved()
+    assert at_saved.measures[:2] == ["referral_rate_per_10k", "early_help_assessments_rate_per_10k"]
+    assert at_saved.items[0].comment == "Referrals first: the front door review."
+    assert next(i for i in at_saved.items if i.measure == "assessments_within_45_days_pct").target == 90.0
+    assert at.selectbox(key="board_set").value == "March board"
+    link = next(b for b in at.get("link_button") if b.proto.label == "Start presentation").proto.url
+    assert "present=1" in link and "set=March+board" in link
+    # A bad save names the problem and writes nothing.
+    at.text_input[0].set_value("")
+    _button(at, "Save board set").click().run()
+    assert "Give the set a name" in at.error[0].value
+    _button(at, "Undo last change").click().run()
+    assert saved() is None  # undoing the only save removes the set
+
+
+def test_board_pack_builds_with_progress_and_offers_the_pdf(use_default):
+    at = app(use_default, "views/board.py").run()
+    _button(at, "Build the board pack (PDF)").click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert any(b.proto.label == "Download the board pack" for b in at.get("download_button"))
+    assert any("9 pages" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page, keys", [
+    ("views/indicator.py", ["trend_csv", "trend_xlsx", "trend_png", "trend_svg"]),
+    ("views/benchmarks.py", ["summary_csv", "summary_xlsx", "ranked_csv", "ranked_png", "ranked_svg"]),
+    ("views/journey_flow.py", ["flow_csv", "flow_xlsx", "flow_png", "flow_svg", "conversion_csv"]),
+    ("views/overview.py", ["headlines_csv", "headlines_xlsx"]),
+    ("views/data_sources.py", ["sources_csv", "measures_xlsx"]),
+])
+def test_every_table_and_chart_offers_downloads(use_default, page, keys):
+    at = app(use_default, page).run()
+    ids = [b.proto.id for b in at.get("download_button")]  # a widget's id ends with its key
+    assert {"CSV", "Excel"} <= {b.proto.label for b in at.get("download_button")}
+    for key in keys:
+        assert any(i.endswith(f"-{key}") for i in ids), (key, ids)
+
+
+def test_indicator_page_shows_the_takeaway_and_process_limits(use_default):
+    at = app(use_default, "views/indicator.py").run()
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Down 6.3 (13%) from 49.8 at 31 Mar 2024 to 43.5" in text
+    assert "within the usual range for this series" in text
+    assert any("natural process limits" in c.value for c in at.caption)
+    at.toggle(key="spc").set_value(False).run()
+    assert not any("natural process limits" in c.value for c in at.caption)
