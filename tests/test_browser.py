@@ -20,7 +20,9 @@ from conftest import PROJECT, subprocess_env
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = {"": "the child's journey", "journey_flow": "the journey in one year", "indicator": "Child protection plans per 10k",
-         "benchmarks": "benchmarks", "data_sources": "Data & sources", "upload": "Upload data"}
+         "benchmarks": "benchmarks", "data_sources": "Data & sources", "upload": "Upload data",
+         "board": "Board set & pack"}
+SCREENSHOTS = PROJECT / "tests" / "screenshots"  # written by the presentation tests, for people to look at
 FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -144,4 +146,69 @@ def test_link_with_indicator_opens_that_indicator(server, browser):
     page.locator('[data-testid="stCaptionContainer"]', has_text="Dudley: ").wait_for(timeout=30_000)
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "Dudley: " in text and "England: " in text and "West Midlands: " not in text
+    page.close()
+
+
+# ---- presentation mode and the board pack ---------------------------------------------------
+def _counter(page) -> str:
+    return page.get_by_text("Slide ", exact=False).first.inner_text()
+
+
+def test_presentation_steps_with_the_keyboard(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    _open(page, f"{server}/?present=1")
+    assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('header[data-testid="stHeader"]').is_visible()
+    assert _counter(page) == "Slide 1 of 8"
+    page.locator("h1").first.click()  # focus on the slide, not on a widget
+    for expected, key in (("Slide 2 of 8", "ArrowRight"), ("Slide 3 of 8", "ArrowRight"), ("Slide 2 of 8", "ArrowLeft")):
+        page.keyboard.press(key)
+        page.get_by_text(expected, exact=True).wait_for(timeout=30_000)
+        page.wait_for_selector(FINISHED, timeout=30_000)
+    assert page.locator("h1").first.inner_text() == "Referrals per 10k"
+    assert "slide=2" in page.url
+    page.keyboard.press("Escape")
+    page.wait_for_selector("h1:has-text('Board set & pack')", timeout=30_000)
+    assert "present=1" not in page.url
+    page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
+def test_presentation_slide_title_and_chart_fit_the_screen(server, browser, width, height):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    for slide in range(1, 9):
+        _open(page, f"{server}/?present=1&slide={slide}")
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.wait_for(timeout=30_000)
+        page.wait_for_function("() => document.querySelector('[data-testid=\"stVegaLiteChart\"] canvas, "
+                               "[data-testid=\"stVegaLiteChart\"] svg.marks') !== null", timeout=30_000)
+        title = page.locator("h1").first.bounding_box()
+        box = chart.bounding_box()
+        assert page.evaluate("window.scrollY") == 0
+        for name, b in (("title", title), ("chart", box)):
+            assert b["x"] >= 0 and b["y"] >= 0, (slide, name, b)
+            assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= height, (slide, name, b, width, height)
+        assert box["height"] > 0.45 * height, "the chart is the slide's main content"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SCREENSHOTS / f"present_{width}x{height}_slide{slide}.png"))
+    page.close()
+
+
+def test_board_pack_downloads_as_a_pdf_with_a_page_per_indicator(server, browser, tmp_path):
+    from pypdf import PdfReader
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    _open(page, f"{server}/board")
+    page.get_by_role("button", name="Build the board pack (PDF)").click()
+    button = page.get_by_role("button", name="Download the board pack")
+    button.wait_for(timeout=120_000)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".pdf" and path.read_bytes().startswith(b"%PDF-")
+    reader = PdfReader(path)
+    assert len(reader.pages) == 9  # cover and contents, then the 8 headline indicators
+    assert "Worcestershire" in reader.pages[0].extract_text()
     page.close()
