@@ -1,4 +1,6 @@
-"""Benchmarks, run on demand: ``python bench/run.py [--repeat N] [--db PATH] [--only pages|imports]``.
+"""Benchmarks, run on demand: ``python bench/run.py [--repeat N] [--db PATH] [--only pages|imports|pack]``.
+
+Board pack: the time to build Worcestershire's 8-indicator PDF (target under 10 s), and its pages.
 
 Imports: the time to read, check, preview and commit all the DfE sample files together, and a
 100,000-row tidy CSV (made by a seeded generator), each into a new store with the default data.
@@ -48,6 +50,7 @@ def page_reruns(repeat: int) -> list[tuple[str, str, list[float], float]]:
         "views/benchmarks.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
         "views/data_sources.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
         "views/upload.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
+        "views/board.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
     }
     results = []
     for page, (widget, change) in changes.items():
@@ -116,15 +119,46 @@ def imports(samples: Path | None) -> list[tuple[str, int, list[float]]]:
     return out
 
 
+def board_pack(repeat: int) -> tuple[int, list[float]]:
+    """(pages, seconds per build) for Worcestershire's 8-indicator headline set, built ``repeat``
+    times in this process; the first build includes starting vl-convert's chart engine."""
+    import io
+
+    from pypdf import PdfReader
+
+    from journey.boardpack import build_pack
+    from journey.boards import default_set
+    from journey.build import open_store
+    from journey.selection import Selection
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "pack.duckdb", load_default=True)
+        times, pages = [], 0
+        for _ in range(repeat):
+            start = time.perf_counter()
+            pdf = build_pack(store, Selection(la="885"), default_set("885"))
+            times.append(time.perf_counter() - start)
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        store.close()
+    return pages, times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="reruns per page (default 20)")
     parser.add_argument("--db", help="database to use (default: a new one built from data/ in a temporary folder)")
-    parser.add_argument("--only", choices=["pages", "imports"], help="run one part only")
+    parser.add_argument("--only", choices=["pages", "imports", "pack"], help="run one part only")
     parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples" / "dfe",
                         help="folder of DfE files for the import timing (default ../shared/samples/dfe)")
     args = parser.parse_args(argv)
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
+    if args.only in (None, "pack"):
+        pages, times = board_pack(3)
+        print("Board pack: Worcestershire, 8 indicators, seconds (first build starts the chart engine)")
+        print(f"{'pages':>6}{'first':>8}{'median':>8}{'min':>8}{'max':>8}")
+        print(f"{pages:>6}{times[0]:>8.2f}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")
+        if args.only == "pack":
+            return 0
     if args.only != "pages":
         print("Import: read, check, preview and commit, seconds (3 runs each, new store each run)")
         print(f"{'what':<36}{'figures':>9}{'median':>8}{'min':>8}{'max':>8}")

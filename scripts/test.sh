@@ -14,4 +14,11 @@ if ! command -v chromium >/dev/null 2>&1; then
         exit 1
     fi
 fi
+# Charts (vl-convert) and the board pack (fpdf2) draw text with the system's Liberation fonts.
+if [ ! -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing fonts for charts and the board pack (apt-get install fonts-liberation)..."
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation) >/dev/null
+    fi
+fi
 python -m pytest "$@"
