@@ -8,6 +8,7 @@ neighbours 35.0 (mean of 10, 2025 model)."
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -22,6 +23,27 @@ def period_intro(start: dt.date, end: dt.date) -> str:
     if start == end:
         return f"At {end.day} {end:%B %Y}"
     return f"In {period_label(start, end)}"
+
+
+class ComparatorValue(NamedTuple):
+    name: str  # England, the region's name, or "statistical neighbours"
+    value: float
+    detail: str  # "mean of 10" for neighbours, else ""
+
+
+def comparator_values(b: Benchmark, *, sn_stat: str = "mean",
+                      comparators: tuple[str, ...] = ("England", "Region", "Statistical neighbours")) -> list[ComparatorValue]:
+    """The chosen comparators that have a value for the benchmark's year, in reading order."""
+    out = []
+    if "England" in comparators and b.england and b.england.value is not None:
+        out.append(ComparatorValue("England", b.england.value, ""))
+    if "Region" in comparators and b.region and b.region.value is not None:
+        out.append(ComparatorValue(b.region.name, b.region.value, ""))
+    if "Statistical neighbours" in comparators and b.sn and b.sn.n:
+        stat = b.sn.mean if sn_stat == "mean" else b.sn.median
+        if stat is not None:
+            out.append(ComparatorValue("statistical neighbours", stat, f"{sn_stat} of {b.sn.n}"))
+    return out
 
 
 def headline_sentence(
@@ -46,14 +68,8 @@ def headline_sentence(
             text += ", the same as a year earlier"
         else:
             text += f", {b.movement} from {prev} a year earlier"
-    parts = []
-    if "England" in comparators and b.england and b.england.value is not None:
-        parts.append(f"England {m.format(b.england.value)}")
-    if "Region" in comparators and b.region and b.region.value is not None:
-        parts.append(f"{b.region.name} {m.format(b.region.value)}")
-    if "Statistical neighbours" in comparators and b.sn and b.sn.n:
-        stat = b.sn.mean if sn_stat == "mean" else b.sn.median
-        parts.append(f"statistical neighbours {m.format(stat)} ({sn_stat} of {b.sn.n}, {b.sn.model} model)")
+    parts = [f"{c.name} {m.format(c.value)}" + (f" ({c.detail}, {b.sn.model} model)" if c.detail else "")
+             for c in comparator_values(b, sn_stat=sn_stat, comparators=comparators)]
     if parts:
         text += "; " + "; ".join(parts)
     return text + "."
@@ -132,16 +148,9 @@ def comparator_sentence(b: Benchmark, *, sn_stat: str = "mean",
     if b.value is None:
         return None
     m = b.measure
-    parts = []
-    if "England" in comparators and b.england and b.england.value is not None:
-        parts.append(f"{_compare_word(b.value, b.england.value, m)} England ({m.format(b.england.value)})")
-    if "Region" in comparators and b.region and b.region.value is not None:
-        parts.append(f"{_compare_word(b.value, b.region.value, m)} {b.region.name} ({m.format(b.region.value)})")
-    if "Statistical neighbours" in comparators and b.sn and b.sn.n:
-        stat = b.sn.mean if sn_stat == "mean" else b.sn.median
-        if stat is not None:
-            parts.append(f"{_compare_word(b.value, stat, m)} its statistical neighbours "
-                         f"({m.format(stat)}, {sn_stat} of {b.sn.n})")
+    parts = [f"{_compare_word(b.value, c.value, m)} {'its ' if c.detail else ''}{c.name} ({m.format(c.value)}"
+             + (f", {c.detail})" if c.detail else ")")
+             for c in comparator_values(b, sn_stat=sn_stat, comparators=comparators)]
     if not parts:
         return None
     text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]

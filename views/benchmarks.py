@@ -96,8 +96,11 @@ else:
                            description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs.")
 
     st.altair_chart(bar_chart(), width="stretch")
+    ranked_table = bars.sort_values("value", ascending=m.polarity == "low").rename(
+        columns={"name": "Local authority", "value": m.label}).set_index("Local authority")
+    with st.expander("The bars as a table"):
+        st.dataframe(ranked_table.map(m.format), width="stretch")
     download_row(file_stem(la.name, m.id, str(year), "ranked"), key="ranked", title=f"{m.label} in {year}: LAs ranked",
                  data=lambda: tidy_for_years(s, [(m.id, year)], frame["area_key"].tolist()),
-                 shown=lambda: bars.sort_values("value", ascending=m.polarity == "low").rename(
-                     columns={"name": "Local authority", "value": m.label}).set_index("Local authority"),
+                 shown=lambda: ranked_table,
                  chart=bar_chart)

@@ -1,5 +1,7 @@
 """Indicator: one template for every measure: trend against comparators, definition, sources."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
 from journey.charts import trend_chart, xmr_chart
@@ -43,7 +45,7 @@ spc = t3.toggle("Is this unusual? (process limits)", value=True, key="spc", bind
 yearly_analysis = slide.analysis if spc and slide.frequency == "yearly" else None
 
 
-def table() -> "object":
+def table() -> pd.DataFrame:
     shown = wide_table(frame, m.id)
     if m.rate_of:
         counts = trend_frame(s, sel, m.rate_of)
@@ -53,7 +55,7 @@ def table() -> "object":
     return shown
 
 
-def chart() -> "object":
+def chart() -> alt.LayerChart:
     return trend_chart(frame, m, zero=zero, description=slide.description, analysis=yearly_analysis)
 
 
@@ -70,8 +72,15 @@ download_row(file_stem(la.name, m.id), key="trend", title=f"{m.label}: {la.name}
 if spc and slide.frequency != "yearly" and slide.analysis is not None:
     st.subheader(f"Is this unusual? {slide.frequency.capitalize()} figures")
     st.altair_chart(xmr_chart(slide.series, slide.analysis, m, description=slide.description), width="stretch")
-    st.caption(f"{len(slide.series)} {slide.frequency} figures for {la.name}; the line is the average and the dotted "
-               "lines the natural process limits. Ringed points are unusual.")
+    st.caption(f"{len(slide.series)} {slide.frequency} figures for {la.name}; the dashed line is the average and the "
+               "dotted lines the natural process limits. Ringed points are unusual.")
+    with st.expander(f"The {slide.frequency} figures as a table"):
+        flags = {p.label: ", ".join(w for w, on in (("outside the limits", p.outside), ("run", p.shift),
+                                                    ("trend", p.trend)) if on) for p in slide.analysis.points}
+        st.dataframe({"Period": slide.series["label"],
+                      m.label: [m.format(v, sy if isinstance(sy, str) else None)
+                                for v, sy in zip(slide.series["value"], slide.series["symbol"])],
+                      "Unusual": [flags.get(lab, "") for lab in slide.series["label"]]}, hide_index=True, width="stretch")
 elif spc and slide.analysis is not None and slide.analysis.enough:
     st.caption("The grey dashed line is the average of the series, the dotted lines its natural process limits; "
                "ringed points are unusual for the series.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from journey.areas import region_of
 from journey.config import ENGLAND
-from journey.narrative import headline_sentence
+from journey.narrative import comparator_values, headline_sentence
 from journey.registry import registry
 from journey.selection import tidy_for_years, trend_frame
 from ui import data
@@ -51,14 +51,8 @@ for i, m in enumerate(headlines):
             chart_type="line",
             help=m.definition,
         )
-        lines = []
-        if "England" in sel.comparators and b.england and b.england.value is not None:
-            lines.append(f"England **{m.format(b.england.value)}**")
-        if "Region" in sel.comparators and b.region and b.region.value is not None:
-            lines.append(f"{b.region.name} **{m.format(b.region.value)}**")
-        if "Statistical neighbours" in sel.comparators and b.sn and b.sn.n:
-            stat = b.sn.mean if sel.sn_stat == "mean" else b.sn.median
-            lines.append(f"SN {sel.sn_stat} **{m.format(stat)}**")
+        lines = [f"{'SN ' + sel.sn_stat if c.detail else c.name} **{m.format(c.value)}**"
+                 for c in comparator_values(b, sn_stat=sel.sn_stat, comparators=sel.comparators)]
         if lines:
             st.markdown(" · ".join(lines))
         st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))

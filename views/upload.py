@@ -15,6 +15,7 @@ from journey.importing.template import template_bytes
 from journey.periods import period_label
 from journey.registry import normalise_label, registry
 from ui import data
+from ui.downloads import download_row
 from ui.text import literal
 
 s = data.store()
@@ -151,6 +152,7 @@ if history.empty:
     st.write("No imports yet.")
 else:
     st.dataframe(history.drop(columns=["details"]), hide_index=True, width="stretch")
+    download_row("import_history", key="history", title="Import history", data=lambda: history.drop(columns=["details"]))
     undoable = [int(i) for i, k, st_ in zip(history["id"], history["kind"], history["status"]) if st_ == "committed" and k != "default"]
     if undoable:
         c1, c2 = st.columns([2, 1])
