@@ -109,7 +109,7 @@ def _scales(frame: pd.DataFrame) -> tuple[alt.Scale, alt.Scale, alt.Scale, alt.S
 
 
 def trend_chart(
-    frame: pd.DataFrame, measure: Measure, *, zero: bool = False, height: int = 380, title: str | None = None,
+    frame: pd.DataFrame, measure: Measure, *, zero: bool = False, height: int = 460, title: str | None = None,
     description: str | None = None, analysis: XmR | None = None, scale: float = 1.0, width: int | None = None,
     legend_columns: int = 2,
 ) -> alt.TopLevelMixin:
