@@ -73,27 +73,9 @@ def page_reruns(repeat: int) -> list[tuple[str, str, list[float], float]]:
     return results
 
 
-def tidy_csv(rows: int, seed: int = 1) -> bytes:
-    """A tidy template CSV of ``rows`` figures: every current LA x 8 counts x months back from
-    March 2025, values from a seeded generator (the same file every run)."""
-    import itertools
-    import random
-
-    from journey.build import read_areas
-
-    las = read_areas()
-    las = las[(las["type"] == "LA") & (las["last_year"] == 2025)]["name"].tolist()
-    measures = ["referrals", "contacts", "cp_plans", "cla_count", "cin_count", "early_help_assessments", "s47_enquiries", "icpc"]
-    months = [f"{m}-{y}" for y in range(10, 26) for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")]
-    rng = random.Random(seed)
-    lines = ["area,measure,period,value"]
-    for la, measure, month in itertools.islice(itertools.product(las, measures, months), rows):
-        lines.append(f'"{la}",{measure},{month},{rng.randint(0, 5000)}')
-    return ("\n".join(lines) + "\n").encode()
-
-
 def imports(samples: Path | None) -> list[tuple[str, int, list[float]]]:
     """(what, figures, seconds for prepare+commit on a new default store) for the import cases."""
+    from bench.synthetic import tidy_csv
     from journey.build import open_store
     from journey.importing.plan import commit, prepare
 

@@ -170,6 +170,15 @@ def _explain(path: Path, exc: Exception) -> StoreError:
     return StoreError(f"The database {path} cannot be opened: {text.splitlines()[0]}")
 
 
+def _write_failed(path: Path, exc: Exception) -> StoreError:
+    """A write that the disk refused (full, too large, read-only): nothing was changed."""
+    first = str(exc).splitlines()[0]
+    return StoreError(
+        f"The database {path} could not be written ({first}). The disk may be full or the location read-only; "
+        "nothing was changed. Free some space (or move the database with JOURNEY_DB) and try again."
+    )
+
+
 class Store:
     """An open database. Use ``open_store`` to get one with schema and reference data ready."""
 
@@ -186,15 +195,21 @@ class Store:
 
         Results are shared between callers: treat them as read-only.
         """
-        version = self.data_version
         hit = self._memo.get(key)
-        if hit is not None and hit[0] == version:
+        if hit is not None and hit[0] == self.data_version:
             return hit[1]  # type: ignore[return-value]
-        value = compute()
-        if len(self._memo) > 256:
-            self._memo.clear()
-        self._memo[key] = (version, value)
-        return value
+        # Computed while no write can commit (writers hold the same lock), so a result made of
+        # several queries comes from one state of the store and is filed under that version.
+        with self._lock:
+            version = self.data_version
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] == version:
+                return hit[1]  # type: ignore[return-value]
+            value = compute()
+            if len(self._memo) > 256:
+                self._memo.clear()
+            self._memo[key] = (version, value)
+            return value
 
     # ---- reading -------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
@@ -252,8 +267,11 @@ class Store:
                         "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
                     )
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as exc:
+                with contextlib.suppress(duckdb.Error):  # after an I/O error the transaction may be gone already
+                    con.execute("ROLLBACK")
+                if isinstance(exc, duckdb.IOException):
+                    raise _write_failed(self.path, exc) from None
                 raise
             self.refresh()
 

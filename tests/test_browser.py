@@ -3,19 +3,13 @@ by Playwright) opens every page with the default data. Loopback only; nothing do
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from servers import running_server
 
-from conftest import PROJECT, subprocess_env
+from conftest import PROJECT
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -26,59 +20,17 @@ SCREENSHOTS = PROJECT / "tests" / "screenshots"  # written by the presentation t
 FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("server") / "journey.duckdb"
-    port = _free_port()
-    log = (Path(db).parent / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
-        cwd=PROJECT, env=subprocess_env(JOURNEY_DB=str(db)), stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("streamlit did not start: " + (Path(db).parent / "server.log").read_text())
-        time.sleep(0.3)
-    return proc, url, log
-
-
-@contextlib.contextmanager
-def _running_server(tmp_path_factory):
-    proc, url, log = _start_server(tmp_path_factory)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` as the README says, on a new database (built on first run)."""
-    with _running_server(tmp_path_factory) as url:
+    with running_server(tmp_path_factory) as url:
         yield url
 
 
 @pytest.fixture()
 def fresh_server(tmp_path_factory):
     """A server no browser has visited yet: the first run of a deep link must work too."""
-    with _running_server(tmp_path_factory) as url:
+    with running_server(tmp_path_factory) as url:
         yield url
 
 

