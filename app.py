@@ -33,12 +33,15 @@ PAGES = {
 }
 
 store = data.store()
-if PRESENTING:
-    url_selection(store)
-    st.navigation([st.Page("views/present.py", title="Presentation", default=True)], position="hidden").run()
-else:
-    sidebar(store)
-    page = st.navigation(PAGES)
-    if leaving_presentation():
-        st.switch_page("views/board.py")
-    page.run()
+# One page run reads one state of the store: an import committed by another session waits
+# until this run has drawn its figures (and this run's own imports go through).
+with store.reading():
+    if PRESENTING:
+        url_selection(store)
+        st.navigation([st.Page("views/present.py", title="Presentation", default=True)], position="hidden").run()
+    else:
+        sidebar(store)
+        page = st.navigation(PAGES)
+        if leaving_presentation():
+            st.switch_page("views/board.py")
+        page.run()

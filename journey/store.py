@@ -179,6 +179,68 @@ def _write_failed(path: Path, exc: Exception) -> StoreError:
     )
 
 
+class ReadWriteLock:
+    """Many readers or one writer. A writer waits for the readers inside to finish and keeps new
+    ones out (writers go first), so a reader never sees a commit halfway through what it reads.
+
+    Reentrant: a thread may nest reads, nest writes, and read inside its own write. A thread
+    that writes while it reads (a page that imports) gives up its reads while it writes and
+    takes them back afterwards: a write never waits for its own thread."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer: int | None = None  # thread id of the writer inside
+        self._write_depth = 0
+        self._writers_waiting = 0
+        self._local = threading.local()
+
+    def _depth(self) -> int:
+        return getattr(self._local, "reads", 0)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._writer != me and self._depth() == 0:
+                while self._writer is not None or self._writers_waiting:
+                    self._cond.wait()
+            self._readers += 1
+            self._local.reads = self._depth() + 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._local.reads = self._depth() - 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            held = self._depth() if self._writer != me else 0
+            self._readers -= held  # give up this thread's own reads while it writes
+            self._local.reads = self._depth() - held
+            if self._writer != me:
+                self._writers_waiting += 1
+                while self._writer is not None or self._readers:
+                    self._cond.wait()
+                self._writers_waiting -= 1
+                self._writer = me
+            self._write_depth += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._write_depth -= 1
+                if self._write_depth == 0:
+                    self._writer = None
+                self._readers += held
+                self._local.reads = self._depth() + held
+                self._cond.notify_all()
+
+
 class Store:
     """An open database. Use ``open_store`` to get one with schema and reference data ready."""
 
@@ -186,9 +248,16 @@ class Store:
         self.path = path
         self._con = con
         self.read_only = read_only
-        self._lock = threading.RLock()
+        self._lock = ReadWriteLock()
         self._memo: dict[object, tuple[int, object]] = {}
         self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """A block of reads that sees one state of the store: no write commits until it ends.
+
+        A page run is one such block (app.py), so the figures on a page never mix the state
+        before an import with the state after it."""
+        return self._lock.reading()
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()``, remembered until the next write to the store (by ``data_version``).
@@ -198,9 +267,9 @@ class Store:
         hit = self._memo.get(key)
         if hit is not None and hit[0] == self.data_version:
             return hit[1]  # type: ignore[return-value]
-        # Computed while no write can commit (writers hold the same lock), so a result made of
-        # several queries comes from one state of the store and is filed under that version.
-        with self._lock:
+        # Computed while no write can commit, so a result made of several queries comes from one
+        # state of the store and is filed under that version.
+        with self._lock.reading():
             version = self.data_version
             hit = self._memo.get(key)
             if hit is not None and hit[0] == version:
@@ -257,7 +326,7 @@ class Store:
         ``data_version`` that figure caches key on is left alone."""
         if self.read_only:
             raise StoreError(f"The database {self.path} was opened read-only; it cannot be changed.")
-        with self._lock:
+        with self._lock.writing():
             con = self._con
             con.execute("BEGIN TRANSACTION")
             try:

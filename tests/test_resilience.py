@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,3 +138,73 @@ def test_import_on_a_full_disk_fails_clearly_and_changes_nothing(default_db, big
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert re.search(r"disk|space|write", run.stderr + run.stdout, re.I), run.stderr[-2000:]
     assert fingerprint(db) == before
+
+
+# ---- many sessions while imports commit and undo ------------------------------------------
+READERS = 20
+OLD = ("43.5", "40.6")  # Worcestershire's and England's CP rate at 31 March 2025 as published
+NEW = ("99.9", "77.7")  # the same two figures as a later (test) release gives them
+
+
+def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from journey.config import default_db_path
+    from journey.importing.formats import Options
+    from journey.importing.plan import commit, prepare, undo
+    from ui.data import _open
+
+    db = tmp_path / "shared.duckdb"
+    shutil.copy(default_db, db)
+    monkeypatch.setenv("JOURNEY_DB", str(db))
+    store = _open(str(default_db_path()))  # the store every session of this "server" shares
+    upload = [("release.csv", b"area,measure,period,value\nWorcestershire,cp_rate_per_10k,2025,99.9\n"
+                              b"England,cp_rate_per_10k,2025,77.7\n")]
+    before = fingerprint_open(store)
+    seen: list[tuple[str, str]] = []
+    problems: list[str] = []
+    cycles = 0
+    stop = threading.Event()
+
+    def writer() -> None:
+        nonlocal cycles
+        while not stop.is_set():
+            import_id = commit(store, prepare(store, upload, Options(vintage="2026-11")), "load test release")
+            time.sleep(0.3)
+            undo(store, import_id)
+            cycles += 1
+            time.sleep(0.3)
+
+    def reader() -> None:
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=300)
+        at.switch_page("views/indicator.py")
+        at.run()
+        if at.exception:
+            problems.append(str(at.exception[0].value))
+            return
+        text = next(m.value for m in at.markdown if m.value.startswith(("Down", "Up", "Unchanged")))
+        la = re.search(r" to ([\d.]+) per 10k children 0-17 at 31 Mar 2025", text)
+        england = re.search(r"England \(([\d.]+)\)", text)
+        seen.append((la.group(1), england.group(1)))
+
+    write = threading.Thread(target=writer)
+    write.start()
+    reads = [threading.Thread(target=reader) for _ in range(READERS)]
+    for t in reads:
+        t.start()
+    for t in reads:
+        t.join()
+    stop.set()
+    write.join()
+    assert not problems, problems
+    assert len(seen) == READERS
+    assert set(seen) <= {OLD, NEW}, f"a read saw part of an import: {set(seen) - {OLD, NEW}}"
+    assert cycles >= 3
+    assert fingerprint_open(store) == before  # every import undone: the figures are as they were
+
+
+def fingerprint_open(store) -> tuple:
+    row = store.query("SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
+                      "symbol, source, vintage, replaced_by)), 0) h FROM observations "
+                      "WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'committed')").iloc[0]
+    return int(row["n"]), int(row["h"])
