@@ -208,3 +208,30 @@ def fingerprint_open(store) -> tuple:
                       "symbol, source, vintage, replaced_by)), 0) h FROM observations "
                       "WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'committed')").iloc[0]
     return int(row["n"]), int(row["h"])
+
+
+# ---- a long run ----------------------------------------------------------------------------
+LOADS = 1000
+PAGES = ["upload", "data_sources", "board", "", "indicator", "benchmarks", "journey_flow"]
+
+
+def resident_kb(pid: int) -> int:
+    """The process's resident memory (VmRSS) in kB."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1))
+
+
+def test_server_serves_1000_page_loads_without_growing(tmp_path_factory):
+    from servers import running_server
+    from wsclient import load_many
+
+    with running_server(tmp_path_factory, process=True) as (url, proc):
+        warm_up = [(PAGES[i % len(PAGES)], "") for i in range(140)]  # every page 20 times: caches filled
+        loads = load_many(url, warm_up)
+        settled = resident_kb(proc.pid)
+        loads += load_many(url, [(PAGES[i % len(PAGES)], "") for i in range(LOADS - len(warm_up))])
+        final = resident_kb(proc.pid)
+        assert proc.poll() is None, "the server is still running"
+    assert len(loads) == LOADS
+    assert all(p.status == 0 and not p.exceptions for p in loads), [p.exceptions for p in loads if p.exceptions][:3]
+    assert final <= settled * 1.10, f"resident memory grew from {settled:,} kB to {final:,} kB"
