@@ -53,7 +53,11 @@ def local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFram
 
     The run is read back from the newest figure while each step to the one before is one month
     (or one quarter): a missing month ends it. Returns (frame with label, value, symbol,
-    period_end; frequency)."""
+    period_end; frequency). Remembered until the store changes: do not modify the frame."""
+    return store.memo(("local_series", area_key, measure), lambda: _local_series(store, area_key, measure))
+
+
+def _local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFrame, str]:
     rows = figures.latest(store, [area_key], [measure])
     empty = pd.DataFrame(columns=["label", "value", "symbol", "period_end"])
     if rows.empty:

@@ -9,6 +9,7 @@ from journey.charts import ranked_bars
 from journey.config import ENGLAND
 from journey.registry import registry
 from journey.selection import tidy_for_years
+from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
@@ -95,7 +96,7 @@ else:
         return ranked_bars(bars, m, highlight=names[la.key],
                            description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs.")
 
-    st.altair_chart(bar_chart(), width="stretch")
+    charts.show(bar_chart, ("ranked", s.data_version, sel.la, sel.model, m.id, year, scope))
     ranked_table = bars.sort_values("value", ascending=m.polarity == "low").rename(
         columns={"name": "Local authority", "value": m.label}).set_index("Local authority")
     with st.expander("The bars as a table"):

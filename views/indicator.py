@@ -10,6 +10,7 @@ from journey.selection import tidy_figures, trend_area_keys, trend_frame, wide_t
 from journey.slides import build_slide
 from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
+from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
@@ -62,7 +63,7 @@ def chart() -> alt.LayerChart:
 if as_table:
     st.dataframe(table(), width="stretch")
 else:
-    st.altair_chart(chart(), width="stretch")
+    charts.show(chart, ("trend", s.data_version, sel, m.id, zero, spc))
     st.caption(slide.description)
 download_row(file_stem(la.name, m.id), key="trend", title=f"{m.label}: {la.name} and comparators",
              data=lambda: tidy_figures(s, m.id, trend_area_keys(s, sel), sorted(set(frame["year"]))),
@@ -71,7 +72,8 @@ download_row(file_stem(la.name, m.id), key="trend", title=f"{m.label}: {la.name}
 
 if spc and slide.frequency != "yearly" and slide.analysis is not None:
     st.subheader(f"Is this unusual? {slide.frequency.capitalize()} figures")
-    st.altair_chart(xmr_chart(slide.series, slide.analysis, m, description=slide.description), width="stretch")
+    charts.show(lambda: xmr_chart(slide.series, slide.analysis, m, description=slide.description),
+                ("xmr", s.data_version, sel.la, m.id))
     st.caption(f"{len(slide.series)} {slide.frequency} figures for {la.name}; the dashed line is the average and the "
                "dotted lines the natural process limits. Ringed points are unusual.")
     with st.expander(f"The {slide.frequency} figures as a table"):

@@ -8,6 +8,7 @@ from journey.conversion import conversions
 from journey.flow import flow_table
 from journey.registry import registry
 from journey.selection import tidy_for_years, trend_area_keys
+from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
 
@@ -29,8 +30,8 @@ with chart_tab:
     described = "; ".join(
         f"{r.stage}: {r.series} {r.value:,.1f}" for r in plotted[plotted["role"] == "la"].itertuples()
     )
-    st.altair_chart(flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}: {described}"),
-                    width="stretch")
+    charts.show(lambda: flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}: {described}"),
+                ("flow", s.data_version, sel, year))
     st.caption(f"Rates per 10,000 for {la.name} in {year}: {described}.")
 with table_tab:
     wide = table.pivot_table(index=["step", "stage"], columns="series", values="rate", aggfunc="first", sort=False)

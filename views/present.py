@@ -9,7 +9,7 @@ import streamlit as st
 from journey import boards
 from journey.boardpack import RAG_TEXT, slide_chart
 from journey.slides import build_slide, slide_table
-from ui import data
+from ui import charts, data
 from ui.state import current, leave_presentation
 from ui.text import literal
 
@@ -64,7 +64,8 @@ bar.button("Exit", key="exit", on_click=leave_presentation, icon=":material/clos
 st.query_params["slide"] = str(number)
 
 st.title(slide.title)
-st.altair_chart(slide_chart(slide, scale=1.35, height=CHART_HEIGHT, legend_columns=2), width="stretch")
+charts.show(lambda: slide_chart(slide, scale=1.35, height=CHART_HEIGHT, legend_columns=2),
+            ("slide", s.data_version, sel, slide.item.measure))
 left, right = st.columns([3, 2] if slide.item.comment or slide.item.target is not None else [1, 0.001], gap="large")
 with right:
     if slide.item.target is not None:
