@@ -1,111 +1,288 @@
-"""Benchmarks, run on demand: ``python bench/run.py [--repeat N] [--db PATH] [--only pages|imports|pack]``.
+"""Benchmarks, run on demand (not part of the timed test suite):
 
-Board pack: the time to build Worcestershire's 8-indicator PDF (target under 10 s), and its pages.
+    python bench/run.py [--only interaction|coldstart|imports|memory|pack] [--repeat N] [--quick]
 
-Imports: the time to read, check, preview and commit all the DfE sample files together, and a
-100,000-row tidy CSV (made by a seeded generator), each into a new store with the default data.
+Each figure is printed next to a baseline measured in the same run, so the ratio holds on a
+noisy machine. Tables give the median, min and max of repeated runs.
 
-Page reruns: for each page, the server time of a rerun after a widget change, measured with
-streamlit.testing.v1.AppTest (script run time in this process, no browser). Each page is
-first run once (cold), then a widget is changed ``--repeat`` times, each time to a value not
-seen before where the widget allows (a new LA that has figures in the store), so caches of
-earlier values do not help.
+1. Interaction: the server time of a rerun after a widget change on each page
+   (streamlit.testing.v1.AppTest, changing the LA to one not seen before so caches of earlier
+   choices do not help), on (a) the default data, (b) a national store (every area x 2013-2025 x
+   every measure, about 140,000 synthetic observations) and (c) 1,000,000 monthly observations
+   for the 153 LAs (bench/synthetic.py, seeded). Baseline: bench/baseline_app.py, a bare
+   Streamlit script that draws the same number of elements from precomputed data.
+2. Cold start: a new process, a new database built from data/, until the first page has run.
+3. Import: read, check, preview and commit, against pandas.read_csv/read_excel plus a
+   row-by-row INSERT into DuckDB (the naive loader), for the DfE samples, tidy CSVs of 100,000
+   and 1,000,000 rows and a 20,000-cell wide scorecard.
+4. Memory: resident memory of a real server with store (c) after every page was loaded once,
+   and after 50 more page loads (WebSocket sessions; growth must stay under 10%).
+5. Board pack: Worcestershire's 8-indicator PDF (target under 10 s) and its page count.
 
-Prints one table: median, min and max milliseconds per page. Not part of the test suite;
-tests only check that this script runs.
+``--quick`` runs everything small (default data only, 2 repeats, small files): the test suite
+uses it to check that this script runs, never its timings.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode warnings are noise here
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the WebSocket page-load client
+
+PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "views/benchmarks.py",
+         "views/data_sources.py", "views/upload.py", "views/board.py"]
 
 
-def page_reruns(repeat: int) -> list[tuple[str, str, list[float], float]]:
-    """(page, widget changed, rerun times in ms, cold first run ms) for every page."""
+def _stats(values: list[float]) -> str:
+    return f"{statistics.median(values):>9.0f}{min(values):>8.0f}{max(values):>8.0f}"
+
+
+def _count(node) -> int:
+    """Elements drawn by an AppTest run (every node of the element tree)."""
+    children = getattr(node, "children", None) or {}
+    return 1 + sum(_count(c) for c in children.values())
+
+
+# ---- 1. interaction -------------------------------------------------------------------------
+def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], int]]:
+    """(page, rerun times in ms, elements drawn) for every page, on the store at ``db``."""
     from streamlit.testing.v1 import AppTest
 
     from journey.areas import la_labels
     from journey.build import open_store
 
-    store = open_store()
+    os.environ["JOURNEY_DB"] = str(db)
+    store = open_store(db)
     with_data = set(store.query(
         "SELECT DISTINCT a.area_key FROM observations o JOIN areas a ON a.code = o.area_code WHERE a.type = 'LA'"
     )["area_key"])
-    las = [k for k in la_labels(store) if k != "885" and k in with_data]  # LAs that have figures to draw
+    las = [k for k in la_labels(store) if k != "885" and k in with_data]
     store.close()
-    changes = {
-        "views/overview.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "views/journey_flow.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "views/indicator.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "views/benchmarks.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-        "views/data_sources.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
-        "views/upload.py": ("sn", lambda at, i: at.radio(key="sn").set_value(["mean", "median"][i % 2])),
-        "views/board.py": ("la", lambda at, i: at.selectbox(key="la").select(las[i % len(las)])),
-    }
     results = []
-    for page, (widget, change) in changes.items():
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for n, page in enumerate(PAGES):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.switch_page(page)
-        start = time.perf_counter()
         at.run()
-        cold = (time.perf_counter() - start) * 1000
         if at.exception:
             raise SystemExit(f"{page} raised: {at.exception}")
         times = []
         for i in range(repeat):
-            change(at, i)
+            at.selectbox(key="la").select(las[(n * repeat + i) % len(las)])
             start = time.perf_counter()
             at.run()
             times.append((time.perf_counter() - start) * 1000)
             if at.exception:
-                raise SystemExit(f"{page} raised after changing {widget}: {at.exception}")
-        results.append((page, widget, times, cold))
+                raise SystemExit(f"{page} raised after changing the LA: {at.exception}")
+        results.append((page, times, _count(at._tree)))
     return results
 
 
-def imports(samples: Path | None) -> list[tuple[str, int, list[float]]]:
-    """(what, figures, seconds for prepare+commit on a new default store) for the import cases."""
+def baseline_reruns(elements: int, repeat: int) -> list[float]:
+    """Rerun times (ms) of a bare script drawing ``elements`` elements from precomputed data."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["BENCH_ELEMENTS"] = str(elements)
+    at = AppTest.from_file(str(ROOT / "bench" / "baseline_app.py"), default_timeout=120)
+    at.run()
+    times = []
+    for i in range(repeat):
+        at.selectbox(key="choice").select(i % 50)
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def interaction(stores: dict[str, Path], repeat: int) -> None:
+    print(f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = a bare script "
+          "drawing as many elements)")
+    print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}")
+    for name, db in stores.items():
+        for page, times, elements in page_reruns(db, repeat):
+            base = statistics.median(baseline_reruns(elements, repeat))
+            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9}{base:>9.0f}"
+                  f"{statistics.median(times) / base:>7.1f}")
+
+
+# ---- 2. cold start ------------------------------------------------------------------------
+COLD = """
+import os, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(os.path.join(os.environ["BENCH_ROOT"], "app.py"), default_timeout=300)
+at.run()
+assert not at.exception, at.exception
+"""
+
+
+def cold_start(repeat: int) -> None:
+    print(f"\n2. Cold start: process start to the first page run, new database built from data/ (s; {repeat} runs)")
+    times, base = [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "JOURNEY_DB": str(Path(tmp) / "cold.duckdb"), "BENCH_ROOT": str(ROOT)}
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", COLD], env=env, check=True, cwd=ROOT)
+            times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "import streamlit, pandas, duckdb, altair"], check=True)
+            base.append(time.perf_counter() - start)
+    print(f"{'what':<46}{'median':>8}{'min':>8}{'max':>8}")
+    print(f"{'dashboard (build + first page)':<46}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")
+    print(f"{'baseline: start Python and import the libraries':<46}{statistics.median(base):>8.2f}{min(base):>8.2f}"
+          f"{max(base):>8.2f}")
+
+
+# ---- 3. imports ---------------------------------------------------------------------------
+def scorecard_xlsx(cells: int = 20_000) -> bytes:
+    """A wide monthly scorecard: 50 measure labels down, months across (about ``cells`` cells)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from journey.registry import registry
+
+    labels = [m.label for m in registry() if m.id != "population_0_17"][:50]
+    months = cells // len(labels)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Scorecard"
+    ws.append(["Worcestershire monthly scorecard (synthetic)"])
+    ws.append(["Indicator", *[dt.date(1992 + (i // 12), i % 12 + 1, 1) for i in range(months)]])
+    for c in range(2, months + 2):
+        ws.cell(2, c).number_format = "mmm-yy"
+    for r, label in enumerate(labels):
+        ws.append([label, *[(r * 37 + i * 11) % 90 + 5 for i in range(months)]])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def naive_load(name: str, data: bytes, rows_cap: int | None) -> tuple[float, int]:
+    """The baseline: pandas reads the file, then one INSERT per row into DuckDB. Returns
+    (seconds, rows inserted); with ``rows_cap`` only that many rows are inserted."""
+    import duckdb
+    import pandas as pd
+
+    start = time.perf_counter()
+    if name.endswith(".csv"):
+        frame = pd.read_csv(io.BytesIO(data))
+    elif name.endswith(".xlsx"):
+        frame = pd.read_excel(io.BytesIO(data), header=1).melt(id_vars="Indicator")
+    else:
+        frames = []
+        import zipfile
+        for member in (zipfile.ZipFile(io.BytesIO(data)).namelist() if name.endswith(".zip") else []):
+            if member.endswith(".csv"):
+                frames.append(pd.read_csv(zipfile.ZipFile(io.BytesIO(data)).open(member), dtype=str))
+        frame = pd.concat(frames) if frames else pd.DataFrame({"x": []})
+    if rows_cap is not None:
+        frame = frame.iloc[:rows_cap]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (a VARCHAR, b VARCHAR, c VARCHAR, d VARCHAR)")
+    for row in frame.astype(str).itertuples(index=False):
+        values = (list(row) + [None] * 4)[:4]
+        con.execute("INSERT INTO t VALUES (?, ?, ?, ?)", values)
+    con.close()
+    return time.perf_counter() - start, len(frame)
+
+
+def imports(samples: Path | None, quick: bool, repeat: int) -> None:
     from bench.synthetic import tidy_csv
     from journey.build import open_store
+    from journey.importing.formats import Options
     from journey.importing.plan import commit, prepare
 
-    cases = []
-    if samples and samples.is_dir():
-        cases.append(("DfE sample files (all together)", [(f.name, f.read_bytes()) for f in sorted(samples.iterdir())]))
-    cases.append(("100,000-row tidy CSV", [("tidy.csv", tidy_csv(100_000))]))
-    out = []
-    for what, uploads in cases:
+    cases: list[tuple[str, list[tuple[str, bytes]], Options, int | None]] = []
+    if samples and samples.is_dir() and not quick:
+        cases.append(("DfE sample files (all 9)", [(f.name, f.read_bytes()) for f in sorted(samples.iterdir())], Options(), None))
+    small = 2_000 if quick else 100_000
+    cases.append((f"{small:,}-row tidy CSV", [("tidy.csv", tidy_csv(small))], Options(), None))
+    if not quick:
+        cases.append(("1,000,000-row tidy CSV", [("tidy.csv", tidy_csv(1_000_000, seed=2) + b"")], Options(), 100_000))
+    cells = 2_000 if quick else 20_000
+    cases.append((f"{cells:,}-cell wide scorecard .xlsx", [("card.xlsx", scorecard_xlsx(cells))],
+                  Options(area="Worcestershire"), None))
+    print(f"\n3. Import: read, check, preview and commit into a store with the default data (s; {repeat} runs) "
+          "against pandas + one INSERT per row")
+    print(f"{'what':<36}{'figures':>10}{'median':>8}{'min':>8}{'max':>8}{'baseline':>9}{'x faster':>9}")
+    for what, uploads, opts, cap in cases:
         times, figures = [], 0
-        for _ in range(3):
+        for _ in range(repeat):
             with tempfile.TemporaryDirectory() as tmp:
                 store = open_store(Path(tmp) / "import.duckdb", load_default=True)
                 start = time.perf_counter()
-                plan = prepare(store, uploads)
+                plan = prepare(store, uploads, opts)
                 if not plan.ok:
                     raise SystemExit(f"{what}: {plan.problems.errors[0]}")
                 commit(store, plan)
                 times.append(time.perf_counter() - start)
                 figures = len(plan.add) + len(plan.replace) + plan.unchanged
                 store.close()
-        out.append((what, figures, times))
-    return out
+        base = 0.0
+        for name, data in uploads:
+            seconds, rows = naive_load(name, data, cap)
+            if cap is not None:  # row-by-row on a million rows takes minutes: timed on the first 100,000
+                seconds *= figures / max(rows, 1)
+            base += seconds
+        med = statistics.median(times)
+        print(f"{what:<36}{figures:>10,}{med:>8.2f}{min(times):>8.2f}{max(times):>8.2f}{base:>9.1f}{base / med:>9.1f}")
 
 
-def board_pack(repeat: int) -> tuple[int, list[float]]:
-    """(pages, seconds per build) for Worcestershire's 8-indicator headline set, built ``repeat``
-    times in this process; the first build includes starting vl-convert's chart engine."""
-    import io
+# ---- 4. memory ----------------------------------------------------------------------------
+def memory(db: Path, reruns: int = 50) -> None:
+    import contextlib
+    import socket
+    import urllib.request
 
+    from wsclient import load_many
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env={**os.environ, "JOURNEY_DB": str(db)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(OSError), urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                break
+            time.sleep(0.2)
+        pages = ["", "journey_flow", "indicator", "benchmarks", "data_sources", "upload", "board"]
+        load_many(url, [(p, "") for p in pages], concurrency=1)
+        first = _rss(proc.pid)
+        load_many(url, [(pages[i % len(pages)], "") for i in range(reruns)], concurrency=2)
+        after = _rss(proc.pid)
+        peak = _rss(proc.pid, "VmHWM")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(f"\n4. Server memory with store {db.name} (MB)")
+    print(f"{'after every page once':>24}{f'after {reruns} more loads':>24}{'growth':>9}{'peak':>9}")
+    print(f"{first / 1024:>24.0f}{after / 1024:>24.0f}{(after / first - 1) * 100:>8.1f}%{peak / 1024:>9.0f}")
+
+
+def _rss(pid: int, field: str = "VmRSS") -> int:
+    import re
+
+    return int(re.search(rf"{field}:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text()).group(1))
+
+
+# ---- 5. board pack ------------------------------------------------------------------------
+def board_pack(repeat: int) -> None:
     from pypdf import PdfReader
 
     from journey.boardpack import build_pack
@@ -122,39 +299,47 @@ def board_pack(repeat: int) -> tuple[int, list[float]]:
             times.append(time.perf_counter() - start)
             pages = len(PdfReader(io.BytesIO(pdf)).pages)
         store.close()
-    return pages, times
+    print("\n5. Board pack: Worcestershire, 8 indicators (s; the first build starts the chart engine)")
+    print(f"{'pages':>6}{'first':>8}{'median':>8}{'min':>8}{'max':>8}")
+    print(f"{pages:>6}{times[0]:>8.2f}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20, help="reruns per page (default 20)")
-    parser.add_argument("--db", help="database to use (default: a new one built from data/ in a temporary folder)")
-    parser.add_argument("--only", choices=["pages", "imports", "pack"], help="run one part only")
+    parser = argparse.ArgumentParser(description="Benchmarks of the child's journey dashboard")
+    parser.add_argument("--only", choices=["interaction", "coldstart", "imports", "memory", "pack"])
+    parser.add_argument("--repeat", type=int, default=None, help="runs per figure (default 10; 2 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="small and fast: default data only (for the tests)")
     parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples" / "dfe",
                         help="folder of DfE files for the import timing (default ../shared/samples/dfe)")
     args = parser.parse_args(argv)
+    repeat = args.repeat or (2 if args.quick else 10)
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
-    if args.only in (None, "pack"):
-        pages, times = board_pack(3)
-        print("Board pack: Worcestershire, 8 indicators, seconds (first build starts the chart engine)")
-        print(f"{'pages':>6}{'first':>8}{'median':>8}{'min':>8}{'max':>8}")
-        print(f"{pages:>6}{times[0]:>8.2f}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")
-        if args.only == "pack":
-            return 0
-    if args.only != "pages":
-        print("Import: read, check, preview and commit, seconds (3 runs each, new store each run)")
-        print(f"{'what':<36}{'figures':>9}{'median':>8}{'min':>8}{'max':>8}")
-        for what, figures, times in imports(args.samples):
-            print(f"{what:<36}{figures:>9,}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")
-    if args.only == "imports":
-        return 0
+    from bench.synthetic import make_store
+    from journey.build import open_store
+
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["JOURNEY_DB"] = args.db or str(Path(tmp) / "bench.duckdb")
-        rows = page_reruns(args.repeat)
-    print(f"Page rerun after a widget change (server time, ms; {args.repeat} reruns each)")
-    print(f"{'page':<24}{'widget':<8}{'median':>8}{'min':>8}{'max':>8}{'cold':>8}")
-    for page, widget, times, cold in rows:
-        print(f"{Path(page).stem:<24}{widget:<8}{statistics.median(times):>8.0f}{min(times):>8.0f}{max(times):>8.0f}{cold:>8.0f}")
+        stores = {"(a) default": Path(tmp) / "a.duckdb"}
+        open_store(stores["(a) default"], load_default=True).close()
+        need_big = not args.quick and args.only in (None, "interaction", "memory")
+        if need_big:
+            start = time.perf_counter()
+            n = make_store(Path(tmp) / "b.duckdb", "national")
+            stores["(b) national"] = Path(tmp) / "b.duckdb"
+            print(f"store (b): {n:,} synthetic observations written in {time.perf_counter() - start:.1f} s")
+            start = time.perf_counter()
+            n = make_store(Path(tmp) / "c.duckdb", "monthly")
+            stores["(c) 1M"] = Path(tmp) / "c.duckdb"
+            print(f"store (c): {n:,} synthetic observations written in {time.perf_counter() - start:.1f} s")
+        if args.only in (None, "interaction"):
+            interaction(stores, repeat)
+        if args.only in (None, "coldstart"):
+            cold_start(min(repeat, 5))
+        if args.only in (None, "imports"):
+            imports(args.samples, args.quick, min(repeat, 3))
+        if args.only in (None, "memory"):
+            memory(stores.get("(c) 1M", stores["(a) default"]), 10 if args.quick else 50)
+        if args.only in (None, "pack"):
+            board_pack(min(repeat, 3))
     return 0
 
 

@@ -3,6 +3,8 @@
 - ``JOURNEY_DB``: path of the DuckDB database (default ``data/journey.duckdb``).
 - ``JOURNEY_NO_DEFAULT=1``: a new database gets reference data only (areas and statistical
   neighbour models), not the default published figures.
+- ``JOURNEY_READ_ONLY=1``: the dashboard opens the database read-only (several servers sharing
+  one file; imports are refused with a message and done elsewhere, e.g. with the CLI).
 """
 
 from __future__ import annotations
@@ -35,3 +37,8 @@ def default_db_path() -> Path:
 def load_default_wanted() -> bool:
     """False when ``JOURNEY_NO_DEFAULT`` is set to 1/true/yes."""
     return os.environ.get("JOURNEY_NO_DEFAULT", "").strip().lower() not in {"1", "true", "yes"}
+
+
+def read_only_wanted() -> bool:
+    """True when ``JOURNEY_READ_ONLY`` is set to 1/true/yes."""
+    return os.environ.get("JOURNEY_READ_ONLY", "").strip().lower() in {"1", "true", "yes"}

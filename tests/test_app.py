@@ -455,3 +455,16 @@ def test_indicator_page_shows_the_takeaway_and_process_limits(use_default):
     assert any("natural process limits" in c.value for c in at.caption)
     at.toggle(key="spc").set_value(False).run()
     assert not any("natural process limits" in c.value for c in at.caption)
+
+
+def test_read_only_deployment_shows_figures_and_refuses_imports_plainly(use_copy, monkeypatch):
+    """JOURNEY_READ_ONLY=1: how several servers share one database file (README, scaling)."""
+    from fixtures import template_csv
+
+    monkeypatch.setenv("JOURNEY_READ_ONLY", "1")
+    at = app(use_copy, "views/overview.py").run()
+    assert not at.exception and "43.5" in [m.value for m in at.metric]
+    at = _upload(app(use_copy, "views/upload.py").run(), [("card.csv", template_csv(["Worcestershire,referrals,Apr-25,5,,,"]))])
+    at.button(key="confirm").click().run()
+    assert not at.exception
+    assert any("read-only" in e.value for e in at.error)

@@ -8,21 +8,21 @@ import streamlit as st
 
 from journey.benchmarks import Benchmark, benchmark
 from journey.build import open_store
-from journey.config import default_db_path
+from journey.config import default_db_path, read_only_wanted
 from journey.errors import JourneyError
 from journey.figures import observation_count
 from journey.store import Store
 
 
 @st.cache_resource(show_spinner=False)
-def _open(path: str) -> Store:
-    return open_store(Path(path))
+def _open(path: str, read_only: bool = False) -> Store:
+    return open_store(Path(path), read_only=read_only)
 
 
 def store() -> Store:
     """The shared store; on a bad database file, a clear message and the page stops."""
     try:
-        return _open(str(default_db_path()))
+        return _open(str(default_db_path()), read_only_wanted())
     except JourneyError as exc:
         st.error(f"**The dashboard cannot open its data.** {exc}")
         st.stop()

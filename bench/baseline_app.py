@@ -1,0 +1,27 @@
+"""Baseline for the interaction benchmark: a bare Streamlit script that draws BENCH_ELEMENTS
+elements (markdown, a small table and a chart) from data computed once, with a selectbox in
+the sidebar to change, as the dashboard's pages do. Not part of the app."""
+
+import os
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+
+@st.cache_data
+def _precomputed() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame(rng.normal(size=(20, 6)), columns=list("abcdef"))
+    series = pd.DataFrame({"x": np.arange(15), "y": rng.normal(size=15).cumsum()})
+    return table, series
+
+
+table, series = _precomputed()
+choice = st.sidebar.selectbox("Choice", list(range(50)), key="choice")
+elements = int(os.environ.get("BENCH_ELEMENTS", "50"))
+st.title(f"Baseline {choice}")
+st.dataframe(table)
+st.line_chart(series, x="x", y="y")
+for i in range(max(0, elements - 4)):
+    st.markdown(f"Line {i} for choice {choice}")
