@@ -142,6 +142,7 @@ def test_import_on_a_full_disk_fails_clearly_and_changes_nothing(default_db, big
 
 # ---- many sessions while imports commit and undo ------------------------------------------
 READERS = 20
+MIN_CYCLES = 2
 OLD = ("43.5", "40.6")  # Worcestershire's and England's CP rate at 31 March 2025 as published
 NEW = ("99.9", "77.7")  # the same two figures as a later (test) release gives them
 
@@ -175,7 +176,7 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
             cycles += 1
             time.sleep(0.3)
 
-    def reader() -> None:
+    def read_once() -> None:
         at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=300)
         at.switch_page("views/indicator.py")
         at.run()
@@ -187,6 +188,13 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
         england = re.search(r"England \(([\d.]+)\)", text)
         seen.append((la.group(1), england.group(1)))
 
+    def reader() -> None:
+        # Read until the writer has committed and undone at least twice (at most 8 page runs).
+        for _ in range(8):
+            read_once()
+            if cycles >= MIN_CYCLES:
+                break
+
     write = threading.Thread(target=writer)
     write.start()
     reads = [threading.Thread(target=reader) for _ in range(READERS)]
@@ -197,9 +205,9 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
     stop.set()
     write.join()
     assert not problems, problems
-    assert len(seen) == READERS
+    assert len(seen) >= READERS
     assert set(seen) <= {OLD, NEW}, f"a read saw part of an import: {set(seen) - {OLD, NEW}}"
-    assert cycles >= 3
+    assert cycles >= MIN_CYCLES
     assert fingerprint_open(store) == before  # every import undone: the figures are as they were
 
 
