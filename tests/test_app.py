@@ -336,11 +336,11 @@ def test_tiles_follow_a_change_to_the_store_made_elsewhere(use_copy):
 
     from journey.importing.formats import Options
     from journey.importing.plan import commit, prepare
-    from ui.data import _open
+    from ui.data import store as data_store
 
     at = app(use_copy).run()
     assert tile(at, "Child protection plans per 10k").value == "43.5"
-    shared = _open(str(use_copy))  # the server's own store object, as another session would use it
+    shared = data_store()  # the server's own store object, as another session would use it
     plan = prepare(shared, [("revised.csv", template_csv(["Worcestershire,cp_rate_per_10k,2025,44.0,,A later release,"]))],
                    Options(vintage="2026-10"))
     commit(shared, plan)  # no st.cache_data.clear() here

@@ -110,7 +110,7 @@ def test_presentation_steps_with_the_keyboard(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     _open(page, f"{server}/?present=1")
     assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
-    assert not page.locator('header[data-testid="stHeader"]').is_visible()
+    page.locator('header[data-testid="stHeader"]').wait_for(state="hidden", timeout=10_000)
     assert _counter(page) == "Slide 1 of 8"
     page.locator("h1").first.click()  # focus on the slide, not on a widget
     for expected, key in (("Slide 2 of 8", "ArrowRight"), ("Slide 3 of 8", "ArrowRight"), ("Slide 2 of 8", "ArrowLeft")):

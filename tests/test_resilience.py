@@ -150,15 +150,14 @@ NEW = ("99.9", "77.7")  # the same two figures as a later (test) release gives t
 def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from journey.config import default_db_path
     from journey.importing.formats import Options
     from journey.importing.plan import commit, prepare, undo
-    from ui.data import _open
+    from ui.data import store as data_store
 
     db = tmp_path / "shared.duckdb"
     shutil.copy(default_db, db)
     monkeypatch.setenv("JOURNEY_DB", str(db))
-    store = _open(str(default_db_path()))  # the store every session of this "server" shares
+    store = data_store()  # the store every session of this "server" shares
     upload = [("release.csv", b"area,measure,period,value\nWorcestershire,cp_rate_per_10k,2025,99.9\n"
                               b"England,cp_rate_per_10k,2025,77.7\n")]
     before = fingerprint_open(store)

@@ -211,10 +211,3 @@ def test_readme_commands_and_ci_agree():
     assert "bash scripts/test.sh" in readme
     ci = (PROJECT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in ci.splitlines()[-1]
-
-
-def test_bench_script_runs_on_the_default_store(tmp_path):
-    run = subprocess.run([sys.executable, "bench/run.py", "--repeat", "1", "--db", str(tmp_path / "b.duckdb")],
-                         capture_output=True, text=True, env=subprocess_env(), cwd=PROJECT, timeout=300)
-    assert run.returncode == 0, run.stderr[-2000:]
-    assert "overview" in run.stdout and "median" in run.stdout

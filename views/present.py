@@ -66,7 +66,8 @@ st.query_params["slide"] = str(number)
 st.title(slide.title)
 charts.show(lambda: slide_chart(slide, scale=1.35, height=CHART_HEIGHT, legend_columns=2),
             ("slide", s.data_version, sel, slide.item.measure))
-left, right = st.columns([3, 2] if slide.item.comment or slide.item.target is not None else [1, 0.001], gap="large")
+has_side = bool(slide.item.comment) or slide.item.target is not None
+left, right = st.columns([3, 2], gap="large") if has_side else (st.container(), st.container())
 with right:
     if slide.item.target is not None:
         status = RAG_TEXT.get(slide.rag or "", "Not rated")
@@ -77,6 +78,8 @@ with right:
         st.markdown(f"**Board comment.** {literal(slide.item.comment)}")
 with left:
     st.markdown(" ".join(slide.takeaway))
+if set_name and board.set_id is None:
+    st.caption(f"There is no saved board set called '{literal(set_name)}': showing the built-in headline indicators.")
 with st.expander("Figures as a table"):
     st.caption(slide.description)
     st.dataframe(slide_table(slide), width="stretch")
