@@ -1,7 +1,7 @@
 """Seeded synthetic data for benchmarks and load tests: the same numbers on every run.
 
 - ``tidy_csv(rows)``: an upload in the project's template (area, measure, period, value), every
-  current LA x 8 counts x months, for import timings and crash tests.
+  current LA x 16 counts x months, for import timings and crash tests.
 - ``national_rows()``: store (b), about 100,000 observations shaped like DfE's files: every LA
   in England (and every region and England) x reporting years 2013-2025 x every measure in the
   registry, with 2% of LA figures suppressed (symbol ``c``, no value) as DfE does.
@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 COUNTS = ["referrals", "contacts", "cp_plans", "cla_count", "cin_count", "early_help_assessments", "s47_enquiries", "icpc",
-          "cin_started", "cp_plans_started", "cla_started", "cla_ceased"]
+          "cin_started", "cp_plans_started", "cla_started", "cla_ceased", "cp_category_neglect_count", "uasc_count",
+          "lado_allegations", "private_fostering_notifications"]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -39,10 +40,10 @@ def current_las() -> pd.DataFrame:
 
 
 def tidy_csv(rows: int, seed: int = 1) -> bytes:
-    """A tidy template CSV of up to 572,832 figures: every current LA x 12 counts x the months of
-    2000-2025, values from a seeded generator (the same file every run)."""
+    """A tidy template CSV of up to 1,057,536 figures: every current LA x 16 counts x the months
+    of 1990-2025, values from a seeded generator (the same file every run)."""
     las = current_las()["name"].tolist()
-    months = [f"{m}-{y:02d}" for y in range(0, 26) for m in MONTHS]
+    months = [f"{m}-{y}" for y in range(1990, 2026) for m in MONTHS]
     rng = random.Random(seed)
     lines = ["area,measure,period,value"]
     for la, measure, month in itertools.islice(itertools.product(las, COUNTS, months), rows):

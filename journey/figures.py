@@ -110,8 +110,9 @@ def by_source(store: Store, source_contains: str, measures: Sequence[str] | None
 
 
 def sources(store: Store) -> pd.DataFrame:
-    """What the store holds, by source and vintage: rows, areas, measures, years covered."""
-    return store.query(
+    """What the store holds, by source and vintage: rows, areas, measures, years covered.
+    Remembered until the store changes: do not modify the frame."""
+    return store.memo("sources", lambda: store.query(
         """SELECT o.source, o.vintage, count(*) AS rows, count(DISTINCT o.area_code) AS areas,
                   count(DISTINCT o.measure) AS measures, min(year(o.period_end)) AS first_year,
                   max(year(o.period_end)) AS last_year,
@@ -119,7 +120,7 @@ def sources(store: Store) -> pd.DataFrame:
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
            WHERE o.replaced_by IS NULL
            GROUP BY ALL ORDER BY o.vintage DESC, o.source"""
-    )
+    ))
 
 
 def observation_count(store: Store) -> int:
@@ -133,7 +134,12 @@ def observation_count(store: Store) -> int:
 
 
 def store_summary(store: Store) -> dict[str, object]:
-    """Counts for the Data page: figures, LAs, first and last year, measures present."""
+    """Counts for the Data page: figures, LAs, first and last year, measures present.
+    Remembered until the store changes."""
+    return store.memo("store_summary", lambda: _store_summary(store))
+
+
+def _store_summary(store: Store) -> dict[str, object]:
     row = store.query(
         """SELECT count(*) AS figures, min(year(o.period_end)) AS first_year, max(year(o.period_end)) AS last_year
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'

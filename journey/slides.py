@@ -57,13 +57,24 @@ def local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFram
     return store.memo(("local_series", area_key, measure), lambda: _local_series(store, area_key, measure))
 
 
+def _sub_annual(store: Store, measure: str) -> dict[str, pd.DataFrame]:
+    """{area key: that area's figures for periods shorter than a year}, for one measure: read
+    once per store version, so changing LA does not scan the observations again."""
+    def compute() -> dict[str, pd.DataFrame]:
+        rows = figures.latest(store, None, [measure])
+        span = pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])
+        rows = rows[span.dt.days < 300]
+        return {key: part for key, part in rows.groupby("area_key", sort=False)}
+
+    return store.memo(("sub_annual", measure), compute)
+
+
 def _local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFrame, str]:
-    rows = figures.latest(store, [area_key], [measure])
     empty = pd.DataFrame(columns=["label", "value", "symbol", "period_end"])
-    if rows.empty:
+    rows = _sub_annual(store, measure).get(area_key)
+    if rows is None:
         return empty, "yearly"
-    spans = [(as_date(e) - as_date(s)).days for s, e in zip(rows["period_start"], rows["period_end"])]
-    sub = rows[[d < 300 for d in spans]].sort_values("period_end").drop_duplicates("period_end", keep="last")
+    sub = rows.sort_values("period_end").drop_duplicates("period_end", keep="last")
     if len(sub) < MIN_POINTS:
         return empty, "yearly"
     ends = [as_date(e) for e in sub["period_end"]]

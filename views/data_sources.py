@@ -10,6 +10,8 @@ from journey.symbols import symbol_table
 from ui import data
 from ui.downloads import download_row
 
+MAX_ROWS_SHOWN = 1_000  # a national store can hold many thousands of revised figures: draw a page of them
+
 s = data.store()
 st.title("Data & sources")
 
@@ -48,7 +50,9 @@ else:
         "Note": c["note"].fillna(""),
         "Kind": c["kind"],
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    if len(shown) > MAX_ROWS_SHOWN:
+        st.caption(f"{len(shown):,} rows: the first {MAX_ROWS_SHOWN:,} are shown; the downloads hold them all.")
+    st.dataframe(shown.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch")
     download_row("conflicting_figures", key="conflicts", title="Conflicting figures", data=lambda: shown)
 
 st.subheader("Measures")
