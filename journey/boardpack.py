@@ -13,12 +13,11 @@ import datetime as dt
 from collections.abc import Callable
 
 from journey.boards import BoardSet
-from journey.charts import trend_chart, xmr_chart
 from journey.errors import JourneyError
 from journey.exports import chart_png
 from journey.fonts import find_font
 from journey.selection import Selection, sn_series_name
-from journey.slides import Slide, build_slide, slide_table, sources_line
+from journey.slides import Slide, build_slide, slide_chart, slide_table, sources_line
 from journey.store import Store
 
 RAG_TEXT = {"green": "On target", "amber": "Within tolerance", "red": "Off target"}
@@ -28,17 +27,6 @@ RAG_FILL = {"green": (120, 200, 140), "amber": (245, 190, 80), "red": (240, 140,
 INK = (27, 27, 27)
 MUTED = (80, 80, 80)
 BOX = (235, 241, 248)
-
-
-def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_columns: int = 2):
-    """The chart a slide or pack page shows: the yearly trend against comparators with the
-    XmR check overlaid, or the monthly/quarterly series with its own XmR chart."""
-    if slide.frequency != "yearly" and slide.analysis is not None:
-        return xmr_chart(slide.series, slide.analysis, slide.measure, height=height, scale=scale,
-                         description=slide.description)
-    yearly = slide.analysis if slide.frequency == "yearly" else None
-    return trend_chart(slide.frame, slide.measure, analysis=yearly, height=height, scale=scale,
-                       description=slide.description, legend_columns=legend_columns)
 
 
 class _Pack:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import altair as alt
 import pandas as pd
 
 from journey import areas as areas_mod
@@ -15,6 +16,7 @@ from journey import figures
 from journey.areas import Area
 from journey.benchmarks import Benchmark, benchmark, period_labels, rag
 from journey.boards import BoardItem
+from journey.charts import trend_chart, xmr_chart
 from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
@@ -156,11 +158,12 @@ def sources_line(slide: Slide) -> str:
     return "; ".join(f"{src} ({span})" for src, span in spans.items())
 
 
-def vintages(slides: list[Slide]) -> list[str]:
-    """The release vintages behind the LA figures on the slides, newest first."""
-    found: set[str] = set()
-    for s in slides:
-        if s.benchmark and s.benchmark.vintage:
-            found.add(f"{s.measure.label}: {s.benchmark.vintage}")
-    return sorted(found)
-
+def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_columns: int = 2) -> alt.LayerChart:
+    """The chart a slide or pack page shows: the yearly trend against comparators with the
+    XmR check overlaid, or the monthly/quarterly series with its own XmR chart."""
+    if slide.frequency != "yearly" and slide.analysis is not None:
+        return xmr_chart(slide.series, slide.analysis, slide.measure, height=height, scale=scale,
+                         description=slide.description)
+    yearly = slide.analysis if slide.frequency == "yearly" else None
+    return trend_chart(slide.frame, slide.measure, analysis=yearly, height=height, scale=scale,
+                       description=slide.description, legend_columns=legend_columns)

@@ -7,8 +7,8 @@ buttons) step through the slides; the slide number is kept in the URL (``slide=3
 import streamlit as st
 
 from journey import boards
-from journey.boardpack import RAG_TEXT, slide_chart
-from journey.slides import build_slide, slide_table
+from journey.boardpack import RAG_TEXT
+from journey.slides import build_slide, slide_chart, slide_table
 from ui import charts, data
 from ui.state import current, leave_presentation
 from ui.text import literal
