@@ -180,12 +180,11 @@ def naive_load(name: str, data: bytes, rows_cap: int | None) -> tuple[float, int
         frame = pd.read_csv(io.BytesIO(data))
     elif name.endswith(".xlsx"):
         frame = pd.read_excel(io.BytesIO(data), header=1).melt(id_vars="Indicator")
-    else:
-        frames = []
+    else:  # an EES ZIP: every CSV in it
         import zipfile
-        for member in (zipfile.ZipFile(io.BytesIO(data)).namelist() if name.endswith(".zip") else []):
-            if member.endswith(".csv"):
-                frames.append(pd.read_csv(zipfile.ZipFile(io.BytesIO(data)).open(member), dtype=str))
+
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        frames = [pd.read_csv(archive.open(m), dtype=str) for m in archive.namelist() if m.endswith(".csv")]
         frame = pd.concat(frames) if frames else pd.DataFrame({"x": []})
     if rows_cap is not None:
         frame = frame.iloc[:rows_cap]

@@ -182,7 +182,5 @@ def _page(pack: _Pack, n: int, slide: Slide) -> None:
                     row.cell(str(v))
     doc.ln(2)
     m = slide.measure
-    polarity = {"high": "Higher is better.", "low": "Lower is better.",
-                "neutral": "Neither higher nor lower is better in itself."}[m.polarity]
-    pack.para(f"Definition. {m.definition} {polarity}", 8.5, colour=MUTED, h=4.2)
+    pack.para(f"Definition. {m.definition} {m.reading}", 8.5, colour=MUTED, h=4.2)
     pack.para(f"Sources. {sources_line(slide)}", 8.5, colour=MUTED, h=4.2)

@@ -73,6 +73,12 @@ class Measure:
         return self.polarity in ("high", "low")
 
     @property
+    def reading(self) -> str:
+        """How to read the measure's direction, in one sentence."""
+        return {"high": "Higher is better.", "low": "Lower is better.",
+                "neutral": "Neither higher nor lower is better in itself."}[self.polarity]
+
+    @property
     def stage_label(self) -> str:
         return STAGES.get(self.stage, self.stage)
 

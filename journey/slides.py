@@ -150,7 +150,8 @@ def slide_table(slide: Slide, last: int = 6) -> pd.DataFrame:
 
 
 def sources_line(slide: Slide) -> str:
-    """'DfE CIN census (vintage 2025) for 2013-14 to 2024-25; ...' for the LA's series."""
+    """'DfE LAIT data, April 2026 update (2015-16 to 2024-25); ...': the sources of the LA's
+    figures on the slide and the periods each covers."""
     mine = slide.frame[(slide.frame["role"] == "la") & slide.frame["source"].notna()]
     if mine.empty:
         return "No sources: there are no figures for this indicator."

@@ -24,15 +24,24 @@ from journey.build import open_store
 IMPORT_ROWS = 400_000  # a CLI import of this many rows takes several seconds: room to kill it midway
 
 
+OBSERVATIONS_HASH = ("SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
+                     "symbol, source, vintage, replaced_by)), 0) h FROM observations")
+
+
+def observations_hash(store, committed_only: bool = False) -> tuple[int, int]:
+    """(rows, a hash of their content) of the observations (of committed imports only)."""
+    where = " WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'committed')" if committed_only else ""
+    row = store.query(OBSERVATIONS_HASH + where).iloc[0]
+    return int(row["n"]), int(row["h"])
+
+
 def fingerprint(db: Path) -> tuple:
     """Everything an import changes, as numbers: rows, a hash of their content, the import log
     and the data version. Equal fingerprints mean equal stores for these tests."""
     s = open_store(db, read_only=True)
     try:
-        obs = s.query("SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
-                      "symbol, source, vintage, replaced_by)), 0) h FROM observations").iloc[0]
         imports = s.query("SELECT count(*) n, coalesce(sum(hash(import_id, status, rows_added)), 0) h FROM imports").iloc[0]
-        return int(obs["n"]), int(obs["h"]), int(imports["n"]), int(imports["h"]), s.meta("data_version")
+        return (*observations_hash(s), int(imports["n"]), int(imports["h"]), s.meta("data_version"))
     finally:
         s.close()
 
@@ -160,7 +169,7 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
     store = data_store()  # the store every session of this "server" shares
     upload = [("release.csv", b"area,measure,period,value\nWorcestershire,cp_rate_per_10k,2025,99.9\n"
                               b"England,cp_rate_per_10k,2025,77.7\n")]
-    before = fingerprint_open(store)
+    before = observations_hash(store, committed_only=True)
     seen: list[tuple[str, str]] = []
     problems: list[str] = []
     cycles = 0
@@ -207,14 +216,8 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
     assert len(seen) >= READERS
     assert set(seen) <= {OLD, NEW}, f"a read saw part of an import: {set(seen) - {OLD, NEW}}"
     assert cycles >= MIN_CYCLES
-    assert fingerprint_open(store) == before  # every import undone: the figures are as they were
+    assert observations_hash(store, committed_only=True) == before  # every import undone: the figures are as they were
 
-
-def fingerprint_open(store) -> tuple:
-    row = store.query("SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
-                      "symbol, source, vintage, replaced_by)), 0) h FROM observations "
-                      "WHERE import_id IN (SELECT import_id FROM imports WHERE status = 'committed')").iloc[0]
-    return int(row["n"]), int(row["h"])
 
 
 # ---- a long run ----------------------------------------------------------------------------

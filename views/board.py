@@ -56,8 +56,19 @@ def add() -> None:
         draft.append((uuid.uuid4().hex[:8], boards.BoardItem(chosen_id)))
 
 
+def draft_items() -> list[boards.BoardItem]:
+    """The draft as the widgets hold it now (a callback runs before the page reads its widgets)."""
+    out = []
+    for uid, item in draft:
+        m = reg.get(item.measure)
+        get = st.session_state.get
+        out.append(boards.BoardItem(item.measure, get(f"target_{uid}", item.target) if m.judged else None,
+                                    get(f"tol_{uid}", item.tolerance) if m.judged else None,
+                                    get(f"comment_{uid}", item.comment) or ""))
+    return out
+
+
 st.subheader("Indicators, in the order the board reads them")
-items: list[boards.BoardItem] = []
 for i, (uid, item) in enumerate(draft):
     m = reg.get(item.measure)
     with st.container(border=True):
@@ -71,17 +82,16 @@ for i, (uid, item) in enumerate(draft):
         head.button("Remove", key=f"rm_{uid}", on_click=remove, args=(i,), icon=":material/delete:")
         c1, c2, c3 = st.columns([1, 1, 4])
         unit = "percentage points" if m.is_percent else m.unit
-        target = c1.number_input(f"Target ({m.unit})", value=item.target, key=f"target_{uid}", format=f"%.{m.decimals}f",
+        c1.number_input(f"Target ({m.unit})", value=item.target, key=f"target_{uid}", format=f"%.{m.decimals}f",
                                  disabled=not m.judged, help="Leave empty for no target. Neutral measures have no good "
                                  "direction, so they take no target.")
-        tolerance = c2.number_input(f"Tolerance ({unit})", value=item.tolerance, min_value=0.0, key=f"tol_{uid}",
+        c2.number_input(f"Tolerance ({unit})", value=item.tolerance, min_value=0.0, key=f"tol_{uid}",
                                     format=f"%.{m.decimals}f", disabled=not m.judged,
                                     help="Amber when the figure misses the target by no more than this.")
-        comment = c3.text_area("Comment for the slide and the pack", value=item.comment, key=f"comment_{uid}",
-                               max_chars=boards.MAX_COMMENT, height=80)
-        items.append(boards.BoardItem(item.measure, target if m.judged else None, tolerance if m.judged else None,
-                                      comment or ""))
+        c3.text_area("Comment for the slide and the pack", value=item.comment, key=f"comment_{uid}",
+                     max_chars=boards.MAX_COMMENT, height=80)
 
+items = draft_items()
 in_set = {item.measure for item in items}
 addable = [m.id for m in reg if m.id not in in_set and m.id != "population_0_17"]
 a1, a2 = st.columns([4, 1], vertical_alignment="bottom")
@@ -100,17 +110,6 @@ def after_change(message: str, show: str | None) -> None:
     st.session_state["board_message"] = ("success", message)
     st.session_state.pop("draft_key", None)
     st.session_state["board_set"] = show if show else DEFAULT_OPTION
-
-
-def draft_items() -> list[boards.BoardItem]:
-    """The draft as the widgets hold it now (a callback runs before the page reads its widgets)."""
-    out = []
-    for uid, item in draft:
-        m = reg.get(item.measure)
-        get = st.session_state.get
-        out.append(boards.BoardItem(item.measure, get(f"target_{uid}") if m.judged else None,
-                                    get(f"tol_{uid}") if m.judged else None, get(f"comment_{uid}") or ""))
-    return out
 
 
 def save() -> None:

@@ -34,12 +34,15 @@ else:
 
 st.subheader("Conflicting figures")
 st.caption("The same figure (area, measure, period) given with different values. Both are kept; the one shown by default is marked.")
-c = figures.conflicts(s)
-if c.empty:
-    st.write("None.")
-else:
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def conflict_table(_s, version: int) -> pd.DataFrame:
+    """The conflicting figures as the page shows them, made once per store version (a national
+    store can hold many thousands)."""
+    c = figures.conflicts(_s)
     reg = registry()
-    shown = pd.DataFrame({
+    return pd.DataFrame({
         "Area": c["area_name"],
         "Measure": c["measure"].map(lambda k: reg.get(k).label),
         "Period": [period_label(a, b) for a, b in zip(c["period_start"], c["period_end"])],
@@ -50,6 +53,12 @@ else:
         "Note": c["note"].fillna(""),
         "Kind": c["kind"],
     })
+
+
+shown = conflict_table(s, s.data_version)
+if shown.empty:
+    st.write("None.")
+else:
     if len(shown) > MAX_ROWS_SHOWN:
         st.caption(f"{len(shown):,} rows: the first {MAX_ROWS_SHOWN:,} are shown; the downloads hold them all.")
     st.dataframe(shown.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch")

@@ -7,7 +7,7 @@ import streamlit as st
 from journey.charts import trend_chart, xmr_chart
 from journey.registry import STAGES, registry
 from journey.selection import tidy_figures, trend_area_keys, trend_frame, wide_table
-from journey.slides import build_slide
+from journey.slides import build_slide, sources_line
 from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
 from ui import charts
@@ -107,10 +107,7 @@ if not gaps.empty:
 
 st.markdown("---")
 st.markdown(f"**Definition.** {m.definition}")
-polarity = {"high": "Higher is better.", "low": "Lower is better.",
-            "neutral": "Neither higher nor lower is better in itself: read it with the other stages."}[m.polarity]
-st.markdown(f"**Reading it.** {polarity} Unit: {m.unit}; published to {m.decimals} decimal place(s).")
-sources = mine.dropna(subset=["source"]).groupby("source", sort=False)["period"].agg(lambda p: f"{p.iloc[0]} to {p.iloc[-1]}")
-if not sources.empty:
-    st.markdown("**Sources** (newest vintage shown): " + "; ".join(f"{src} ({span})" for src, span in sources.items()))
+extra = " Read it with the other stages." if not m.judged else ""
+st.markdown(f"**Reading it.** {m.reading}{extra} Unit: {m.unit}; published to {m.decimals} decimal place(s).")
+st.markdown(f"**Sources** (newest vintage shown): {sources_line(slide)}")
 st.caption(f"DfE file and column: {m.dfe_source}")
