@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import statistics
@@ -233,10 +234,22 @@ def neighbours(store: Store, la: Area, model: int = DEFAULT_SN_MODEL) -> list[tu
     """(rank, neighbour area key, closeness) for the LA in the given SN model."""
     if not la.old_la_code:
         return []
-    models = store.memo("sn_models", lambda: store.query(
-        "SELECT * FROM sn_models WHERE replaced_by IS NULL ORDER BY model, old_la_code, rank"))
-    rows = models[(models["model"] == model) & (models["old_la_code"] == la.old_la_code)]
-    return [(int(r.rank), str(r.neighbour_old_la_code), r.closeness) for r in rows.itertuples()]
+    return list(_neighbour_lists(store).get((model, la.old_la_code), ()))
+
+
+def _neighbour_lists(store: Store) -> dict[tuple[int, str], tuple[tuple[int, str, str | None], ...]]:
+    """{(model, old LA code): ((rank, neighbour key, closeness), ...)}, read once per store version."""
+
+    def compute() -> dict[tuple[int, str], tuple[tuple[int, str, str | None], ...]]:
+        rows = store.query("SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models "
+                           "WHERE replaced_by IS NULL ORDER BY model, old_la_code, rank")
+        out: dict[tuple[int, str], list[tuple[int, str, str | None]]] = {}
+        for model, code, rank, neighbour, closeness in rows.itertuples(index=False):
+            out.setdefault((int(model), str(code)), []).append(
+                (int(rank), str(neighbour), closeness if isinstance(closeness, str) else None))
+        return {k: tuple(v) for k, v in out.items()}
+
+    return store.memo("sn_neighbours", compute)
 
 
 def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> NeighbourStats | None:
@@ -270,16 +283,27 @@ def current_la_count(store: Store, year: int) -> int:
     return int(hit.iloc[0]) if not hit.empty else 0
 
 
+def la_values(store: Store, measure: str) -> dict[int, list[float]]:
+    """{reporting year: every LA's value for the measure, sorted ascending}: the basis of ranks
+    and quartile bands, worked out once per store version rather than for every LA."""
+
+    def compute() -> dict[int, list[float]]:
+        return {year: sorted(f.value for f in figures.values() if f.area_type == "LA" and f.value is not None)
+                for year, figures in year_lookup(store, measure).items()}
+
+    return store.memo(("la_values", measure), compute)
+
+
 def ranking(store: Store, la: Area, measure: Measure, year: int) -> Ranking | None:
     """Rank among every LA with a value in the store (1 = best), for high/low polarity only."""
     if not measure.judged:
         return None
-    figures = year_lookup(store, measure.id).get(year, {})
-    value = _val(figures.get(la.key))
+    value = _val(_figure(store, measure.id, year, la.key))
     if value is None:
         return None
-    vals = [f.value for f in figures.values() if f.area_type == "LA" and f.value is not None]
-    better = sum(v > value for v in vals) if measure.polarity == "high" else sum(v < value for v in vals)
+    vals = la_values(store, measure.id).get(year, [])
+    # Ties share the better rank: count the LAs strictly better than this one.
+    better = len(vals) - bisect.bisect_right(vals, value) if measure.polarity == "high" else bisect.bisect_left(vals, value)
     rank, of = better + 1, len(vals)
     current = current_la_count(store, year)
     coverage = f"{of} of {current} LAs in England have a value in the store" if current else f"{of} LAs in the store"

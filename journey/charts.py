@@ -1,17 +1,24 @@
-"""Altair charts with one fixed style per comparator, on every page and in every export.
+"""Charts with one fixed style per comparator, on every page and in every export.
 
 Each comparator role keeps its colour, line dash and point shape everywhere, so colour is
 never the only cue. Colours are the Okabe-Ito palette, darkened where needed to reach 3:1
 contrast on white (WCAG AA for graphics); they stay distinguishable with colour-vision
 deficiency. Type is large enough to read on a projector.
+
+Each function returns a Vega-Lite specification (a plain dict, schema ``VEGA_LITE_SCHEMA``)
+that Streamlit draws and vl-convert turns into PNG or SVG. They are written as specs rather
+than with Altair's objects because Altair copies the whole chart on every layer and configure
+step: 150 ms per trend chart against about 1 ms here, most of an Indicator page's server time
+(measured with py-spy). The test suite validates every spec against Vega-Lite's JSON schema.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
+from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from journey.registry import Measure
@@ -53,47 +60,89 @@ SPC_COLOUR = "#595959"
 SIGNAL_COLOUR = "#1B1B1B"
 
 
-def _configure(chart: alt.TopLevelMixin, scale: float = 1.0, legend_columns: int = 2) -> alt.TopLevelMixin:
+Spec = dict[str, Any]
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: NaN and NA become null, numpy numbers plain Python numbers."""
+    out = []
+    for row in zip(*(frame[c].tolist() for c in columns)):
+        out.append({c: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v)
+                    for c, v in zip(columns, row)})
+    return out
+
+
+def _config(scale: float = 1.0, legend_columns: int = 2) -> Spec:
     size = round(AXIS_FONT_SIZE * scale)
     legend_size = round(AXIS_FONT_SIZE * min(scale, 1.15))  # long series names must still fit across
-    return (
-        chart.configure(font=FONT, background="white")
-        .configure_axis(labelFontSize=size, titleFontSize=size, gridColor="#dddddd",
-                        labelColor="#1b1b1b", titleColor="#1b1b1b", labelLimit=400)
-        .configure_legend(labelFontSize=legend_size, titleFontSize=legend_size, orient="bottom",
-                          labelColor="#1b1b1b", titleColor="#1b1b1b",
-                          symbolSize=300 * scale, symbolStrokeWidth=3 * scale, labelLimit=500, columns=legend_columns)
-        .configure_title(fontSize=round(TITLE_FONT_SIZE * scale), anchor="start")
-        .configure_view(strokeWidth=0)
-    )
+    return {
+        "font": FONT, "background": "white",
+        "axis": {"labelFontSize": size, "titleFontSize": size, "gridColor": "#dddddd", "labelColor": "#1b1b1b",
+                 "titleColor": "#1b1b1b", "labelLimit": 400},
+        "legend": {"labelFontSize": legend_size, "titleFontSize": legend_size, "orient": "bottom",
+                   "labelColor": "#1b1b1b", "titleColor": "#1b1b1b", "symbolSize": 300 * scale,
+                   "symbolStrokeWidth": 3 * scale, "labelLimit": 500, "columns": legend_columns},
+        "title": {"fontSize": round(TITLE_FONT_SIZE * scale), "anchor": "start"},
+        "view": {"strokeWidth": 0},
+    }
 
 
-def _spc_layers(analysis: XmR, x: alt.X, field: str, scale: float = 1.0) -> list[alt.Chart]:
+def _top(data: list[dict[str, Any]], layers: list[Spec], *, height: int, width: int | str, config: Spec,
+         description: str | None = None, title: str | None = None) -> Spec:
+    """A layered chart: ``data`` is shared by every layer that has none of its own."""
+    spec: Spec = {"$schema": VEGA_LITE_SCHEMA, "data": {"values": data}, "layer": layers, "height": height,
+                  "width": width, "config": config}
+    if title:
+        spec["title"] = title
+    if description:
+        spec["description"] = description
+    return spec
+
+
+def _field(name: str, kind: str, **more: Any) -> Spec:
+    return {"field": name, "type": kind, **more}
+
+
+def _value_tooltip(measure: Measure) -> Spec:
+    return _field("value", "quantitative", title=measure.label, format=f",.{measure.decimals}f")
+
+
+def _spc_layers(analysis: XmR, x: Spec, field: str, scale: float = 1.0) -> list[Spec]:
     """Mean and natural process limits as horizontal rules, and a ring around each signal point.
 
     Limits are drawn only when the series has enough points to make them meaningful."""
-    layers = []
-    if analysis.enough:
-        for line, y, dash in (("Average", analysis.mean, [8, 4]), ("Upper process limit", analysis.upper, [2, 3]),
-                              ("Lower process limit", analysis.lower, [2, 3])):
-            layers.append(alt.Chart(pd.DataFrame({"line": [line], "y": [y]})).mark_rule(
-                color=SPC_COLOUR, strokeWidth=2 * scale, strokeDash=dash,
-            ).encode(y="y:Q", tooltip=[alt.Tooltip("line:N", title="Line"), alt.Tooltip("y:Q", title="Value", format=",.1f")]))
-        signals = pd.DataFrame([
-            {field: p.label, "value": p.value,
-             "why": ", ".join(w for w, on in (("outside the limits", p.outside), ("run on one side of the average", p.shift),
-                                              ("trend", p.trend)) if on)}
-            for p in analysis.points if p.signal
-        ])
-        if not signals.empty:
-            layers.append(alt.Chart(signals).mark_point(
-                shape="circle", size=650 * scale, filled=False, color=SIGNAL_COLOUR, strokeWidth=2.5 * scale, opacity=1,
-            ).encode(x=x, y="value:Q", tooltip=[alt.Tooltip(f"{field}:N", title="Period"),
-                                                alt.Tooltip("why:N", title="Unusual: ")]))
+    layers: list[Spec] = []
+    if not analysis.enough:
+        return layers
+    for line, y, dash in (("Average", analysis.mean, [8, 4]), ("Upper process limit", analysis.upper, [2, 3]),
+                          ("Lower process limit", analysis.lower, [2, 3])):
+        layers.append({
+            "data": {"values": [{"line": line, "y": y}]},
+            "mark": {"type": "rule", "color": SPC_COLOUR, "strokeWidth": 2 * scale, "strokeDash": dash},
+            "encoding": {"y": _field("y", "quantitative"),
+                         "tooltip": [_field("line", "nominal", title="Line"),
+                                     _field("y", "quantitative", title="Value", format=",.1f")]},
+        })
+    signals = [
+        {field: p.label, "value": p.value,
+         "why": ", ".join(w for w, on in (("outside the limits", p.outside), ("run on one side of the average", p.shift),
+                                          ("trend", p.trend)) if on)}
+        for p in analysis.points if p.signal
+    ]
+    if signals:
+        layers.append({
+            "data": {"values": signals},
+            "mark": {"type": "point", "shape": "circle", "size": 650 * scale, "filled": False, "color": SIGNAL_COLOUR,
+                     "strokeWidth": 2.5 * scale, "opacity": 1},
+            "encoding": {"x": x, "y": _field("value", "quantitative"),
+                         "tooltip": [_field(field, "nominal", title="Period"),
+                                     _field("why", "nominal", title="Unusual: ")]},
+        })
     return layers
 
 
-def _scales(frame: pd.DataFrame) -> tuple[alt.Scale, alt.Scale, alt.Scale, alt.Scale]:
+def _scales(frame: pd.DataFrame) -> tuple[Spec, Spec, Spec, Spec]:
     """Colour, dash, shape and width scales keyed by series name, in role order."""
     order = list(STYLES)
     pairs = frame[["series", "role"]].drop_duplicates()
@@ -101,10 +150,10 @@ def _scales(frame: pd.DataFrame) -> tuple[alt.Scale, alt.Scale, alt.Scale, alt.S
     names = pairs["series"].tolist()
     styles = [style(r) for r in pairs["role"]]
     return (
-        alt.Scale(domain=names, range=[s.colour for s in styles]),
-        alt.Scale(domain=names, range=[list(s.dash) or [1, 0] for s in styles]),
-        alt.Scale(domain=names, range=[s.shape for s in styles]),
-        alt.Scale(domain=names, range=[s.width for s in styles]),
+        {"domain": names, "range": [s.colour for s in styles]},
+        {"domain": names, "range": [list(s.dash) or [1, 0] for s in styles]},
+        {"domain": names, "range": [s.shape for s in styles]},
+        {"domain": names, "range": [s.width for s in styles]},
     )
 
 
@@ -112,7 +161,7 @@ def trend_chart(
     frame: pd.DataFrame, measure: Measure, *, zero: bool = False, height: int = 460, title: str | None = None,
     description: str | None = None, analysis: XmR | None = None, scale: float = 1.0, width: int | None = None,
     legend_columns: int = 2,
-) -> alt.TopLevelMixin:
+) -> Spec:
     """Lines over years, one per series; missing and suppressed years are gaps.
 
     ``frame``: columns year (int), period (label), series (name), role (see STYLES), value
@@ -123,111 +172,110 @@ def trend_chart(
     and points (1.6 for a projector); ``width`` in pixels for files (default: the container).
     """
     colour, dash, shape, stroke = _scales(frame)
-    legend = alt.Legend(title=None)
+    legend = {"title": None}
     periods = frame.drop_duplicates("year").sort_values("year")["period"].tolist()
-    base = alt.Chart(frame).encode(
-        x=alt.X("period:O", sort=periods, title=None, axis=alt.Axis(labelAngle=-40 if len(periods) > 8 else 0)),
+    x = _field("period", "ordinal", sort=periods, title=None,
+               axis={"labelAngle": -40 if len(periods) > 8 else 0})
+    shared = {
+        "x": x,
         # On a projector the unit is said above the chart: an axis title would take the plot's height.
-        y=alt.Y("value:Q", title=measure.unit if scale <= 1 else None, scale=alt.Scale(zero=zero)),
-        color=alt.Color("series:N", scale=colour, legend=legend),
-        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("period:O", title="Period"),
-                 alt.Tooltip("value:Q", title=measure.label, format=f",.{measure.decimals}f")],
-    )
-    if scale != 1.0:
-        stroke = alt.Scale(domain=stroke.domain, range=[w * scale for w in stroke.range])
-    lines = base.mark_line().encode(
-        strokeDash=alt.StrokeDash("series:N", scale=dash, legend=legend),
-        strokeWidth=alt.StrokeWidth("series:N", scale=stroke, legend=None),
-    )
-    points = base.mark_point(size=110 * scale * scale, filled=True, opacity=1).encode(
-        shape=alt.Shape("series:N", scale=shape, legend=legend),
-    )
-    x = alt.X("period:O", sort=periods)
-    layers = [lines, points, *(_spc_layers(analysis, x, "period", scale) if analysis else [])]
-    chart = alt.layer(*layers).properties(height=height, width=width or "container")
-    if title:
-        chart = chart.properties(title=title)
-    if description:
-        chart = chart.properties(description=description)
-    return _configure(chart, scale, legend_columns)
+        "y": _field("value", "quantitative", title=measure.unit if scale <= 1 else None, scale={"zero": zero}),
+        "color": _field("series", "nominal", scale=colour, legend=legend),
+        "tooltip": [_field("series", "nominal", title="Series"), _field("period", "ordinal", title="Period"),
+                    _value_tooltip(measure)],
+    }
+    stroke = {**stroke, "range": [w * scale for w in stroke["range"]]}
+    lines = {"mark": {"type": "line"}, "encoding": {
+        **shared,
+        "strokeDash": _field("series", "nominal", scale=dash, legend=legend),
+        "strokeWidth": _field("series", "nominal", scale=stroke, legend=None),
+    }}
+    points = {"mark": {"type": "point", "size": 110 * scale * scale, "filled": True, "opacity": 1}, "encoding": {
+        **shared, "shape": _field("series", "nominal", scale=shape, legend=legend),
+    }}
+    data = records(frame, ["year", "period", "series", "role", "value", "symbol"])
+    spc = _spc_layers(analysis, _field("period", "ordinal", sort=periods), "period", scale) if analysis else []
+    return _top(data, [lines, points, *spc], height=height, width=width or "container", config=_config(scale, legend_columns),
+                description=description, title=title)
 
 
 def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: int = 320, scale: float = 1.0,
-              width: int | None = None, description: str | None = None) -> alt.TopLevelMixin:
+              width: int | None = None, description: str | None = None) -> Spec:
     """A monthly or quarterly series on its own, with the average, process limits and signals.
 
     ``series``: columns label (period label, in time order) and value (None for gaps)."""
     order = series["label"].tolist()
     la = STYLES["la"]
-    x = alt.X("label:O", sort=order, title=None, axis=alt.Axis(labelAngle=-40 if len(order) > 8 else 0))
-    base = alt.Chart(series).encode(
-        x=x, y=alt.Y("value:Q", title=measure.unit, scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("label:N", title="Period"),
-                 alt.Tooltip("value:Q", title=measure.label, format=f",.{measure.decimals}f")],
-    )
-    layers = [base.mark_line(color=la.colour, strokeWidth=la.width * scale),
-              base.mark_point(color=la.colour, filled=True, size=110 * scale * scale, opacity=1),
-              *_spc_layers(analysis, alt.X("label:O", sort=order), "label", scale)]
-    chart = alt.layer(*layers).properties(height=height, width=width or "container")
-    if description:
-        chart = chart.properties(description=description)
-    return _configure(chart, scale)
+    encoding = {
+        "x": _field("label", "ordinal", sort=order, title=None, axis={"labelAngle": -40 if len(order) > 8 else 0}),
+        "y": _field("value", "quantitative", title=measure.unit, scale={"zero": False}),
+        "tooltip": [_field("label", "nominal", title="Period"), _value_tooltip(measure)],
+    }
+    layers = [
+        {"mark": {"type": "line", "color": la.colour, "strokeWidth": la.width * scale}, "encoding": encoding},
+        {"mark": {"type": "point", "color": la.colour, "filled": True, "size": 110 * scale * scale,
+                                "opacity": 1}, "encoding": encoding},
+        *_spc_layers(analysis, _field("label", "ordinal", sort=order), "label", scale),
+    ]
+    return _top(records(series, ["label", "value"]), layers, height=height, width=width or "container",
+                config=_config(scale), description=description)
 
 
 def ranked_bars(
     frame: pd.DataFrame, measure: Measure, *, highlight: str, height_per_bar: int = 26, description: str | None = None,
-) -> alt.TopLevelMixin:
+) -> Spec:
     """Horizontal bars of LAs sorted by value (best first when polarity is high or low).
 
     ``frame``: columns name, value; the bar named ``highlight`` is drawn in the LA colour with
     a bold label, the rest in grey.
     """
-    data = frame.dropna(subset=["value"]).copy()
-    ascending = measure.polarity == "low"
-    data = data.sort_values("value", ascending=ascending)
-    data["who"] = (data["name"] == highlight).map({True: highlight, False: "Other LAs"})
-    order = data["name"].tolist()
-    bars = alt.Chart(data).mark_bar().encode(
+    data = frame.dropna(subset=["value"])
+    data = data.sort_values("value", ascending=measure.polarity == "low")
+    rows = [{"name": n, "value": v, "who": highlight if n == highlight else "Other LAs"}
+            for n, v in zip(data["name"].tolist(), data["value"].tolist())]
+    order = [r["name"] for r in rows]
+    encoding = {
         # The chosen LA's name is bold as well as its bar coloured: colour is never the only cue.
-        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(
-            labelLimit=320, labelFontWeight=alt.ExprRef(f"datum.value === {json.dumps(highlight)} ? 'bold' : 'normal'"))),
-        x=alt.X("value:Q", title=measure.unit),
-        color=alt.Color("who:N", scale=alt.Scale(domain=[highlight, "Other LAs"], range=[STYLES["la"].colour, "#9a9a9a"]),
-                        legend=alt.Legend(title=None)),
-        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("value:Q", title=measure.label, format=f",.{measure.decimals}f")],
-    )
-    labels = bars.mark_text(align="left", dx=4, fontSize=14).encode(
-        text=alt.Text("value:Q", format=f",.{measure.decimals}f"), color=alt.value("#1b1b1b"),
-    )
-    chart = alt.layer(bars, labels).properties(height=max(160, height_per_bar * len(data)), width="container")
-    if description:
-        chart = chart.properties(description=description)
-    return _configure(chart)
+        "y": _field("name", "nominal", sort=order, title=None, axis={
+            "labelLimit": 320, "labelFontWeight": {"expr": f"datum.value === {json.dumps(highlight)} ? 'bold' : 'normal'"}}),
+        "x": _field("value", "quantitative", title=measure.unit),
+        "color": _field("who", "nominal", scale={"domain": [highlight, "Other LAs"], "range": [STYLES["la"].colour, "#9a9a9a"]},
+                        legend={"title": None}),
+        "tooltip": [_field("name", "nominal", title="Area"), _value_tooltip(measure)],
+    }
+    layers = [
+        {"mark": {"type": "bar"}, "encoding": encoding},
+        {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14},
+         "encoding": {**encoding, "text": _field("value", "quantitative", format=f",.{measure.decimals}f"),
+                      "color": {"value": "#1b1b1b"}}},
+    ]
+    return _top(rows, layers, height=max(160, height_per_bar * len(rows)), width="container", config=_config(),
+                description=description)
 
 
-def flow_chart(frame: pd.DataFrame, *, description: str | None = None) -> alt.TopLevelMixin:
+def flow_chart(frame: pd.DataFrame, *, description: str | None = None) -> Spec:
     """Stepped bars down the journey: one band per stage, one bar per series, rate per 10,000.
 
     ``frame``: columns step (int, journey order), stage (label), series, role, value.
     """
     colour, _, _, _ = _scales(frame)
     stages = frame.sort_values("step")["stage"].drop_duplicates().tolist()
-    names = colour.domain
-    bars = alt.Chart(frame).mark_bar(height={"band": 0.9}).encode(
-        y=alt.Y("stage:N", sort=stages, title=None, axis=alt.Axis(labelLimit=380)),
-        yOffset=alt.YOffset("series:N", sort=names),
-        x=alt.X("value:Q", title="per 10,000 children aged 0-17"),
-        color=alt.Color("series:N", scale=colour, legend=alt.Legend(title=None)),
-        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", title="Per 10,000", format=",.1f")],
-    )
+    names = colour["domain"]
+    y = _field("stage", "nominal", sort=stages, title=None, axis={"labelLimit": 380})
+    offset = _field("series", "nominal", sort=names)
+    bars = {"mark": {"type": "bar", "height": {"band": 0.9}}, "encoding": {
+        "y": y, "yOffset": offset,
+        "x": _field("value", "quantitative", title="per 10,000 children aged 0-17"),
+        "color": _field("series", "nominal", scale=colour, legend={"title": None}),
+        "tooltip": [_field("stage", "nominal", title="Stage"), _field("series", "nominal", title="Series"),
+                    _field("value", "quantitative", title="Per 10,000", format=",.1f")],
+    }}
     # The series name beside each value, so the bars never rely on colour alone.
     labelled = frame.assign(label=[f"{v:,.1f}  {n}" for v, n in zip(frame["value"], frame["series"])])
-    labels = alt.Chart(labelled).mark_text(align="left", dx=4, fontSize=14).encode(
-        y=alt.Y("stage:N", sort=stages), yOffset=alt.YOffset("series:N", sort=names),
-        x="value:Q", text="label:N", color=alt.value("#1b1b1b"),
-    )
-    chart = alt.layer(bars, labels).properties(height=max(300, 34 * len(frame)), width="container")
-    if description:
-        chart = chart.properties(description=description)
-    return _configure(chart)
+    labels = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14}, "encoding": {
+        "y": _field("stage", "nominal", sort=stages), "yOffset": offset,
+        "x": _field("value", "quantitative"), "text": _field("label", "nominal"), "color": {"value": "#1b1b1b"},
+    }}
+    data = records(labelled, ["step", "stage", "series", "role", "value", "label"])
+    return _top(data, [bars, labels], height=max(300, 34 * len(frame)),
+                width="container", config=_config(), description=description)

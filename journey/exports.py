@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from journey.charts import Spec
 from journey.periods import as_date, reporting_year
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -82,13 +83,12 @@ def _fixed_width(spec: object, width: int) -> object:
     return spec
 
 
-def chart_spec(chart: object, width: int = CHART_WIDTH) -> dict:
-    """The Vega-Lite spec of an Altair chart, with a fixed width."""
-    # The chart was built by our own code from checked data: skip Altair's schema validation (a second per pack).
-    return _fixed_width(chart.to_dict(validate=False), width)  # type: ignore[attr-defined,return-value]
+def chart_spec(chart: Spec, width: int = CHART_WIDTH) -> Spec:
+    """A copy of a Vega-Lite spec (see ``journey.charts``) with a fixed width."""
+    return _fixed_width(chart, width)  # type: ignore[return-value]
 
 
-def chart_png(chart: object, *, width: int = CHART_WIDTH, scale: float = PNG_SCALE) -> bytes:
+def chart_png(chart: Spec, *, width: int = CHART_WIDTH, scale: float = PNG_SCALE) -> bytes:
     """The chart as PNG at ``scale`` times its pixel size, drawn on the server by vl-convert
     with the machine's fonts (no downloads)."""
     import vl_convert as vlc
@@ -96,7 +96,7 @@ def chart_png(chart: object, *, width: int = CHART_WIDTH, scale: float = PNG_SCA
     return vlc.vegalite_to_png(chart_spec(chart, width), scale=scale)
 
 
-def chart_svg(chart: object, *, width: int = CHART_WIDTH) -> bytes:
+def chart_svg(chart: Spec, *, width: int = CHART_WIDTH) -> bytes:
     """The chart as SVG (text stays text, so it scales and can be searched)."""
     import vl_convert as vlc
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import altair as alt
 import pandas as pd
 
 from journey import areas as areas_mod
@@ -16,7 +15,7 @@ from journey import figures
 from journey.areas import Area
 from journey.benchmarks import Benchmark, benchmark, period_labels, rag
 from journey.boards import BoardItem
-from journey.charts import trend_chart, xmr_chart
+from journey.charts import Spec, trend_chart, xmr_chart
 from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
@@ -159,7 +158,7 @@ def sources_line(slide: Slide) -> str:
     return "; ".join(f"{src} ({span})" for src, span in spans.items())
 
 
-def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_columns: int = 2) -> alt.LayerChart:
+def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_columns: int = 2) -> Spec:
     """The chart a slide or pack page shows: the yearly trend against comparators with the
     XmR check overlaid, or the monthly/quarterly series with its own XmR chart."""
     if slide.frequency != "yearly" and slide.analysis is not None:

@@ -1,6 +1,5 @@
 """Drawing charts quickly: a chart's Vega-Lite spec is remembered per (store version, what it
-shows), so a page load with a view seen before skips building the Altair objects and
-validating them (a third of the Indicator page's server time, measured with py-spy)."""
+shows), so a page load with a view seen before skips building it again."""
 
 from __future__ import annotations
 
@@ -11,20 +10,22 @@ from collections.abc import Callable, Hashable
 
 import streamlit as st
 
+from journey.charts import Spec
+
 _SPECS: OrderedDict[Hashable, dict] = OrderedDict()
 _GUARD = threading.Lock()
 MAX_SPECS = 300
 
 
-def show(chart: Callable[[], object], key: Hashable) -> None:
-    """Draw ``chart()`` (an Altair chart), built only when ``key`` is new. ``key`` must name
-    everything the chart depends on, including the store's data_version."""
+def show(chart: Callable[[], Spec], key: Hashable) -> None:
+    """Draw ``chart()`` (a Vega-Lite spec from ``journey.charts``), built only when ``key`` is
+    new. ``key`` must name everything the chart depends on, including the store's data_version."""
     with _GUARD:
         spec = _SPECS.get(key)
         if spec is not None:
             _SPECS.move_to_end(key)
     if spec is None:
-        spec = chart().to_dict(validate=False)  # type: ignore[attr-defined]
+        spec = chart()
         with _GUARD:
             _SPECS[key] = spec
             while len(_SPECS) > MAX_SPECS:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from journey.charts import Spec
 from journey.exports import chart_png, chart_svg, csv_bytes, header_block, xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,13 +23,13 @@ def file_stem(*parts: str) -> str:
 
 
 def download_row(stem: str, *, key: str, title: str = "", data: Callable[[], pd.DataFrame] | None = None,
-                 shown: Callable[[], pd.DataFrame] | None = None, chart: Callable[[], object] | None = None,
+                 shown: Callable[[], pd.DataFrame] | None = None, chart: Callable[[], Spec] | None = None,
                  notes: tuple[str, ...] = ()) -> None:
     """One row of download buttons under a table or chart.
 
     ``data``: the figures as a tidy table with source and vintage (CSV and Excel; re-importable);
-    ``shown``: the table as the page shows it (a second Excel sheet); ``chart``: the Altair
-    chart (PNG at twice screen size, and SVG)."""
+    ``shown``: the table as the page shows it (a second Excel sheet); ``chart``: makes the
+    chart's Vega-Lite spec (PNG at twice screen size, and SVG)."""
     row = st.container(horizontal=True, gap="small")
     if data is not None:
         def csv() -> bytes:

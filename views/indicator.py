@@ -1,10 +1,9 @@
 """Indicator: one template for every measure: trend against comparators, definition, sources."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from journey.charts import trend_chart, xmr_chart
+from journey.charts import Spec, trend_chart, xmr_chart
 from journey.registry import STAGES, registry
 from journey.selection import tidy_figures, trend_area_keys, trend_frame, wide_table
 from journey.slides import build_slide, sources_line
@@ -56,7 +55,7 @@ def table() -> pd.DataFrame:
     return shown
 
 
-def chart() -> alt.LayerChart:
+def chart() -> Spec:
     return trend_chart(frame, m, zero=zero, description=slide.description, analysis=yearly_analysis)
 
 
