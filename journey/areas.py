@@ -70,14 +70,14 @@ def list_areas(store: Store, area_type: str | None = None) -> list[Area]:
     return list(store.memo(("list_areas", area_type), compute))
 
 
+def _by_key(store: Store) -> dict[str, Area]:
+    return store.memo("areas_by_key", lambda: {a.key: a for a in _collapse(all_areas(store))})
+
+
 def get_area(store: Store, key: str) -> Area:
     """The area with this key (old LA code for an LA, else its code)."""
 
-    def compute() -> dict[str, Area]:
-        rows = all_areas(store)
-        return {a.key: a for a in _collapse(rows)}
-
-    found = store.memo("areas_by_key", compute).get(key)
+    found = _by_key(store).get(key)
     if found is None:
         raise NotFoundError(f"No area with key '{key}'.")
     return found
@@ -89,6 +89,9 @@ def find_area(store: Store, text: str) -> Area:
     Raises NotFoundError with the closest names when nothing matches.
     """
     wanted = text.strip()
+    known = _by_key(store).get(wanted)  # an area key (the common case: pages pass keys)
+    if known is not None:
+        return known
     rows = all_areas(store)
     low = wanted.lower()
     hit = rows[

@@ -276,11 +276,10 @@ def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAU
 
 def current_la_count(store: Store, year: int) -> int:
     """How many LAs DfE publishes for a reporting year (from the area list)."""
-    counts = store.memo("la_counts", lambda: store.query(
+    counts = store.memo("la_counts", lambda: {int(y): int(n) for y, n in store.query(
         "SELECT y, count(DISTINCT area_key) AS n FROM areas, range(2000, 2040) r(y) "
-        "WHERE type = 'LA' AND y BETWEEN first_year AND last_year GROUP BY y"))
-    hit = counts[counts["y"] == year]["n"]
-    return int(hit.iloc[0]) if not hit.empty else 0
+        "WHERE type = 'LA' AND y BETWEEN first_year AND last_year GROUP BY y").itertuples(index=False)})
+    return counts.get(year, 0)
 
 
 def la_values(store: Store, measure: str) -> dict[int, list[float]]:

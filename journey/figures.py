@@ -124,13 +124,10 @@ def sources(store: Store) -> pd.DataFrame:
 
 
 def observation_count(store: Store) -> int:
-    """How many figures (rows of committed imports) the store holds."""
-    return int(
-        store.scalar(
-            "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed' "
-            "WHERE o.replaced_by IS NULL"
-        )
-    )
+    """How many figures (rows of committed imports) the store holds; counted once per store version."""
+    return store.memo("observation_count", lambda: int(store.scalar(
+        "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed' "
+        "WHERE o.replaced_by IS NULL")))
 
 
 def store_summary(store: Store) -> dict[str, object]:

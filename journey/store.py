@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +25,9 @@ from journey.config import default_db_path
 from journey.errors import StoreError
 
 T = TypeVar("T")
+#: Results ``Store.memo`` keeps: a few per measure (about 60) plus one per LA and measure looked at
+#: (sub-annual series). The least recently used go first, so a busy server never drops them all.
+MEMO_ENTRIES = 4096
 
 # Each migration is applied once, in order, inside one transaction; ``meta.schema_version``
 # records how many have run. Never edit a released migration: append a new one.
@@ -249,7 +253,8 @@ class Store:
         self._con = con
         self.read_only = read_only
         self._lock = ReadWriteLock()
-        self._memo: dict[object, tuple[int, object]] = {}
+        self._memo: OrderedDict[object, tuple[int, object]] = OrderedDict()
+        self._memo_guard = threading.Lock()
         self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
 
     def reading(self) -> contextlib.AbstractContextManager[None]:
@@ -264,21 +269,29 @@ class Store:
 
         Results are shared between callers: treat them as read-only.
         """
-        hit = self._memo.get(key)
+        hit = self._memo_get(key)
         if hit is not None and hit[0] == self.data_version:
             return hit[1]  # type: ignore[return-value]
         # Computed while no write can commit, so a result made of several queries comes from one
         # state of the store and is filed under that version.
         with self._lock.reading():
             version = self.data_version
-            hit = self._memo.get(key)
+            hit = self._memo_get(key)
             if hit is not None and hit[0] == version:
                 return hit[1]  # type: ignore[return-value]
             value = compute()
-            if len(self._memo) > 256:
-                self._memo.clear()
-            self._memo[key] = (version, value)
+            with self._memo_guard:
+                self._memo[key] = (version, value)
+                while len(self._memo) > MEMO_ENTRIES:  # the least recently used goes first
+                    self._memo.popitem(last=False)
             return value
+
+    def _memo_get(self, key: object) -> tuple[int, object] | None:
+        with self._memo_guard:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+            return hit
 
     # ---- reading -------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:

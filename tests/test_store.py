@@ -211,3 +211,31 @@ def test_readme_commands_and_ci_agree():
     assert "bash scripts/test.sh" in readme
     ci = (PROJECT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in ci.splitlines()[-1]
+
+
+def test_memo_recomputes_after_a_write_and_drops_the_least_recently_used(fresh_store, monkeypatch):
+    from journey import store as store_mod
+
+    calls: list[str] = []
+
+    def compute(name: str):
+        def run() -> str:
+            calls.append(name)
+            return f"{name}@{fresh_store.data_version}"
+        return run
+
+    monkeypatch.setattr(store_mod, "MEMO_ENTRIES", 3)
+    assert fresh_store.memo("a", compute("a")) == f"a@{fresh_store.data_version}"
+    fresh_store.memo("a", compute("a"))
+    assert calls == ["a"]  # remembered
+    fresh_store.memo("b", compute("b"))
+    fresh_store.memo("c", compute("c"))
+    fresh_store.memo("a", compute("a"))  # a is now the most recently used
+    fresh_store.memo("d", compute("d"))  # over the limit: b, the least recently used, goes
+    fresh_store.memo("a", compute("a"))
+    fresh_store.memo("b", compute("b"))
+    assert calls == ["a", "b", "c", "d", "b"]
+    with fresh_store.transaction() as con:  # any write bumps the version: everything is recomputed
+        con.execute("UPDATE meta SET value = value WHERE false")
+    assert fresh_store.memo("a", compute("a")) == f"a@{fresh_store.data_version}"
+    assert calls[-1] == "a"
