@@ -136,7 +136,7 @@ def cold_start(repeat: int) -> None:
             subprocess.run([sys.executable, "-c", COLD], env=env, check=True, cwd=ROOT)
             times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "import streamlit, pandas, duckdb, altair"], check=True)
+            subprocess.run([sys.executable, "-c", "import streamlit, pandas, duckdb"], check=True)
             base.append(time.perf_counter() - start)
     print(f"{'what':<46}{'median':>8}{'min':>8}{'max':>8}")
     print(f"{'dashboard (build + first page)':<46}{statistics.median(times):>8.2f}{min(times):>8.2f}{max(times):>8.2f}")

@@ -8,6 +8,7 @@ region, England or an SN group is identified by its code.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,21 +41,28 @@ def all_areas(store: Store) -> pd.DataFrame:
 
 
 def _collapse(rows: pd.DataFrame) -> list[Area]:
+    """One Area per area key, named by its current row (the latest ``last_year``), with every
+    code it has had; in the order the keys first appear."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows.to_dict("records"):
+        groups.setdefault(str(row["area_key"]), []).append(row)
+
+    def last(r: dict) -> float:
+        return -math.inf if pd.isna(r["last_year"]) else float(r["last_year"])
+
     out = []
-    for key, grp in rows.groupby("area_key", sort=False):
-        current = grp.sort_values("last_year", na_position="first").iloc[-1]
-        out.append(
-            Area(
-                key=str(key),
-                name=str(current["name"]),
-                type=str(current["type"]),
-                code=str(current["code"]),
-                codes=tuple(grp["code"]),
-                old_la_code=None if pd.isna(current["old_la_code"]) else str(current["old_la_code"]),
-                region_code=None if pd.isna(current["region_code"]) else str(current["region_code"]),
-                last_year=None if pd.isna(current["last_year"]) else int(current["last_year"]),
-            )
-        )
+    for key, grp in groups.items():
+        current = max(reversed(grp), key=last)  # on a tie, the last row
+        out.append(Area(
+            key=key,
+            name=str(current["name"]),
+            type=str(current["type"]),
+            code=str(current["code"]),
+            codes=tuple(r["code"] for r in grp),
+            old_la_code=None if pd.isna(current["old_la_code"]) else str(current["old_la_code"]),
+            region_code=None if pd.isna(current["region_code"]) else str(current["region_code"]),
+            last_year=None if pd.isna(current["last_year"]) else int(current["last_year"]),
+        ))
     return out
 
 

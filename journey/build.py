@@ -102,15 +102,17 @@ def read_published_figures(path: Path = FIGURES_FILE) -> tuple[pd.DataFrame, pd.
             "note": raw["note"].replace("", None),
         }
     )
-    derived = [periods.reporting_year(s, e) for s, e in zip(frame["period_start"], frame["period_end"])]
-    frame["reporting_year"] = frame["reporting_year"].fillna(pd.Series(derived, dtype="Int64"))
+    # Rows without a time_period (local monthly figures and the like): derived from the dates.
+    gaps = frame.index[frame["reporting_year"].isna()]
+    derived = [periods.reporting_year(s, e) for s, e in zip(frame.loc[gaps, "period_start"], frame.loc[gaps, "period_end"])]
+    frame.loc[gaps, "reporting_year"] = pd.array(derived, dtype="Int64")
     is_target = frame["measure"].str.endswith("_target")
     targets = frame[is_target].rename(columns={"value": "target"})
     targets = targets.assign(
         measure=targets["measure"].str.removesuffix("_target"), tolerance=None, area_key=None
     )
     observations = frame[~is_target].reset_index(drop=True)
-    unknown = sorted(set(observations["measure"]) - set(registry().ids()))
+    unknown = sorted(set(observations["measure"].unique()) - set(registry().ids()))
     if unknown:
         raise JourneyError(f"{path.name}: measures not in the registry (data/measures.csv): {', '.join(unknown)}")
     return observations, targets.reset_index(drop=True)
@@ -144,7 +146,7 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
         return False
     observations, targets = read_published_figures()
     area_keys = store.query("SELECT code, area_key FROM areas")
-    unknown = sorted(set(observations["area_code"]) - set(area_keys["code"]))
+    unknown = sorted(set(observations["area_code"].unique()) - set(area_keys["code"]))
     if unknown:
         raise JourneyError(f"{FIGURES_FILE.name}: area codes not in data/areas.csv: {', '.join(unknown)}")
     targets["area_key"] = targets["area_code"].map(dict(zip(area_keys["code"], area_keys["area_key"])))

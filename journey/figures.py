@@ -61,8 +61,16 @@ def latest(
 ) -> pd.DataFrame:
     """The latest figure for each (area, measure, period), with ``n_rows`` saying how many
     rows (vintages or sources) give that figure."""
-    sql = f"SELECT * EXCLUDE (rank_in_figure) FROM ({_RANKED}) WHERE rank_in_figure = 1 ORDER BY area_key, measure, period_end, period_start"
-    return _tidy(store.query(sql, _params(area_keys, measures, reporting_year)))
+    sql, params = latest_sql(area_keys, measures, reporting_year)
+    return _tidy(store.query(f"{sql} ORDER BY area_key, measure, period_end, period_start", params))
+
+
+def latest_sql(
+    area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None, reporting_year: int | None = None,
+) -> tuple[str, list]:
+    """(SQL, parameters) selecting what ``latest`` returns, unordered, for use inside other queries."""
+    return (f"SELECT * EXCLUDE (rank_in_figure) FROM ({_RANKED}) WHERE rank_in_figure = 1",
+            _params(area_keys, measures, reporting_year))
 
 
 def all_vintages(

@@ -69,64 +69,87 @@ def rate_comparison(
     return store.memo(key, lambda: _rate_comparison(store, area_keys, measures))
 
 
+_COMPARISON_SQL = """
+WITH latest AS ({latest}),
+pairs AS (SELECT unnest(?::VARCHAR[]) AS rate_id, unnest(?::VARCHAR[]) AS count_id),
+rates AS (
+    SELECT p.rate_id, l.area_key, l.area_name, l.area_type, l.reporting_year, l.value AS published,
+           l.symbol AS published_symbol, l.source AS published_source, l.vintage AS published_vintage
+    FROM latest l JOIN pairs p ON l.measure = p.rate_id WHERE l.reporting_year IS NOT NULL),
+counts AS (
+    SELECT p.rate_id, l.area_key, l.area_name, l.area_type, l.reporting_year, l.value AS count,
+           l.symbol AS count_symbol, l.source AS count_source, l.area_code AS count_area_code,
+           l.period_start AS count_period_start, l.period_end AS count_period_end
+    FROM latest l JOIN pairs p ON l.measure = p.count_id WHERE l.reporting_year IS NOT NULL),
+pops AS (
+    SELECT area_key, year(period_end) AS mid_year, value AS population, symbol AS population_symbol,
+           source AS population_source, vintage AS population_vintage
+    FROM latest WHERE measure = '{population}'),
+joined AS (
+    SELECT coalesce(c.area_key, r.area_key) AS area_key, coalesce(c.rate_id, r.rate_id) AS measure,
+           coalesce(c.area_name, r.area_name) AS area_name, coalesce(c.area_type, r.area_type) AS area_type,
+           coalesce(c.reporting_year, r.reporting_year) AS reporting_year,
+           c.count, c.count_symbol, c.count_source, c.count_area_code, c.count_period_start, c.count_period_end,
+           r.published, r.published_symbol, r.published_source, r.published_vintage
+    FROM counts c FULL OUTER JOIN rates r
+      ON c.rate_id = r.rate_id AND c.area_key = r.area_key AND c.area_name = r.area_name
+     AND c.area_type = r.area_type AND c.reporting_year = r.reporting_year)
+SELECT j.*, j.reporting_year - 1 AS mid_year,  -- DfE: the mid-(Y-1) estimate
+       p.population, p.population_symbol, p.population_source, p.population_vintage
+FROM joined j LEFT JOIN pops p ON p.area_key = j.area_key AND p.mid_year = j.reporting_year - 1
+ORDER BY measure, area_key, reporting_year
+"""
+
+
 def _rate_comparison(store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None) -> pd.DataFrame:
     reg = registry()
     rate_measures = [m for m in reg.rates() if measures is None or m.id in measures]
     if not rate_measures:
         return pd.DataFrame()
-    ids = [m.id for m in rate_measures] + [m.rate_of for m in rate_measures]
-    obs = figures.latest(store, area_keys, ids)
-    obs = obs[obs["reporting_year"].notna()]
-    pops = populations(store, area_keys)
-    keys = ["area_key", "area_name", "area_type", "reporting_year"]
-    out = []
-    for m in rate_measures:
-        rates = obs.loc[obs["measure"] == m.id, [*keys, "value", "symbol", "source", "vintage"]].rename(
-            columns={"value": "published", "symbol": "published_symbol", "source": "published_source",
-                     "vintage": "published_vintage"})
-        counts = obs.loc[obs["measure"] == m.rate_of,
-                         [*keys, "value", "symbol", "source", "area_code", "period_start", "period_end"]].rename(
-            columns={"value": "count", "symbol": "count_symbol", "source": "count_source",
-                     "area_code": "count_area_code", "period_start": "count_period_start",
-                     "period_end": "count_period_end"})
-        both = counts.merge(rates, on=keys, how="outer")
-        if both.empty:
-            continue
-        both["mid_year"] = both["reporting_year"].astype(int) - 1  # DfE: mid-(Y-1) estimate
-        both = both.merge(pops, on=["area_key", "mid_year"], how="left")
-        both.insert(1, "measure", m.id)
-        valid = both["population"] > 0
-        both["computed_exact"] = (both["count"] / both["population"] * 10_000).where(valid)
-        both["computed"] = round_half_up_array(both["computed_exact"], m.decimals)
-        both["difference"] = both["published"] - both["computed_exact"]
-        tol = rounding_tolerance(m)
-        conditions = [
-            both["count"].isna(),
-            both["population"].isna(),
-            both["published"].isna(),
-            both["difference"].abs() <= tol,
-        ]
-        both["status"] = np.select(conditions, ["no count", "no population", "no published rate", "match"], "differs")
-        both["reason"] = np.select(
-            conditions,
-            [
-                np.where(both["count_symbol"].notna(), "count suppressed (" + both["count_symbol"].fillna("") + ")",
-                         "no count in the store"),
-                "no ONS mid-" + both["mid_year"].astype(str) + " population for this area",
-                np.where(both["published_symbol"].notna(),
-                         "published rate suppressed (" + both["published_symbol"].fillna("") + ")", "computed only"),
-                "",
-            ],
-            "",
-        )
-        differs = both["status"] == "differs"
-        if differs.any():
-            both.loc[differs, "reason"] = [_explain_difference(row, m) for row in both[differs].itertuples()]
-        out.append(both)
-    if not out:
+    # The joins run in DuckDB (one query for every rate measure); the statuses and reasons below.
+    ids = [m.id for m in rate_measures] + [m.rate_of for m in rate_measures] + [POPULATION]
+    latest, params = figures.latest_sql(area_keys, ids)
+    both = store.query(_COMPARISON_SQL.format(latest=latest, population=POPULATION),
+                       [*params, [m.id for m in rate_measures], [m.rate_of for m in rate_measures]])
+    if both.empty:
         return pd.DataFrame()
-    result = pd.concat(out, ignore_index=True)
-    return result.sort_values(["measure", "area_key", "reporting_year"]).reset_index(drop=True)
+    for col in ("count_period_start", "count_period_end"):
+        both[col] = pd.to_datetime(both[col]).dt.date.where(both[col].notna(), None)
+    both["reporting_year"] = both["reporting_year"].astype("Int64")
+    both["mid_year"] = both["mid_year"].astype("int64")
+    for col in ("count", "published", "population"):
+        both[col] = both[col].astype("float64")
+    decimals = both["measure"].map({m.id: m.decimals for m in rate_measures})
+    factor = 10.0 ** decimals.to_numpy(dtype="float64")
+    valid = both["population"] > 0
+    both["computed_exact"] = (both["count"] / both["population"] * 10_000).where(valid)
+    exact = both["computed_exact"].to_numpy()
+    both["computed"] = np.sign(exact) * np.floor(np.abs(exact) * factor + 0.5 + 1e-9) / factor  # round half up
+    both["difference"] = both["published"] - both["computed_exact"]
+    tol = both["measure"].map({m.id: rounding_tolerance(m) for m in rate_measures})
+    conditions = [
+        both["count"].isna(),
+        both["population"].isna(),
+        both["published"].isna(),
+        both["difference"].abs() <= tol,
+    ]
+    both["status"] = np.select(conditions, ["no count", "no population", "no published rate", "match"], "differs")
+    both["reason"] = np.select(
+        conditions,
+        [
+            np.where(both["count_symbol"].notna(), "count suppressed (" + both["count_symbol"].fillna("") + ")",
+                     "no count in the store"),
+            "no ONS mid-" + both["mid_year"].astype(str) + " population for this area",
+            np.where(both["published_symbol"].notna(),
+                     "published rate suppressed (" + both["published_symbol"].fillna("") + ")", "computed only"),
+            "",
+        ],
+        "",
+    )
+    differs = both["status"] == "differs"
+    if differs.any():
+        both.loc[differs, "reason"] = [_explain_difference(row, reg.get(row.measure)) for row in both[differs].itertuples()]
+    return both
 
 
 def _explain_difference(row, m: Measure) -> str:
