@@ -161,3 +161,24 @@ def test_upload_names_are_never_paths(hostile_store, tmp_path, monkeypatch):
     plan = prepare(store, [("../../etc/passwd.csv", T(["Worcestershire,referrals,Apr-25,5,,,"]))])
     assert plan.files[0]["name"] == "passwd.csv"
     assert list(tmp_path.iterdir()) == []  # nothing written anywhere
+
+
+@pytest.mark.parametrize("bad, column", [
+    ("Nowhere {i},referrals,Apr-25,5,,,", "area"),
+    ("Worcestershire,referrals,Month {i},5,,,", "period"),
+    ("Worcestershire,referrals,Apr-25,lots{i},,,", "value"),
+    ("Worcestershire,no such measure {i},Apr-25,5,,,", "measure"),
+])
+def test_a_file_of_bad_rows_lists_the_first_500_problems_and_stops(hostile_store, bad, column):
+    """A file of the wrong kind: the first 500 problems in row order, then one line saying that
+    listing stopped, and nothing to commit (the rest of the file is not read cell by cell)."""
+    store, path = hostile_store
+    before = _digest(path)
+    plan = prepare(store, [("wrong.csv", T([bad.format(i=i) for i in range(20_000)]))])
+    items = plan.problems.items
+    assert len(items) == 501 and not plan.ok
+    assert [p.row for p in items[:500]] == list(range(2, 502))
+    assert {p.column for p in items[:500]} == {column}
+    assert items[-1].message == "more than 500 problems; listing stopped"
+    assert len(plan.add) == 0 and len(plan.replace) == 0
+    assert _digest(path) == before

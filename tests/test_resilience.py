@@ -83,6 +83,9 @@ def test_sigkill_during_an_import_leaves_the_store_as_it_was(default_db, big_csv
             assert after[0] == before[0] + IMPORT_ROWS
             undo = _cli("undo", str(after[2]), "--db", str(db))
             assert undo.returncode == 0, undo.stderr
+            undone = fingerprint(db)
+            assert undone[:2] == before[:2]  # the same figures as before the import
+            before = undone  # the import log now records the import and its undo
         check = _cli("check", "--db", str(db))
         assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
         if killed_midway >= 10:
@@ -147,6 +150,53 @@ def test_import_on_a_full_disk_fails_clearly_and_changes_nothing(default_db, big
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert re.search(r"disk|space|write", run.stderr + run.stdout, re.I), run.stderr[-2000:]
     assert fingerprint(db) == before
+
+
+AFTER_FULL_DISK = r"""
+import resource, signal, sys
+from pathlib import Path
+from journey.build import open_store
+from journey.errors import StoreError
+from journey.importing.formats import Options
+from journey.importing.plan import commit, prepare
+
+db, big = Path(sys.argv[1]), Path(sys.argv[2])
+store = open_store(db)  # one store object, as a server process holds it
+plan = prepare(store, [(big.name, big.read_bytes())], Options())
+assert plan.ok
+limit = max(p.stat().st_size for p in db.parent.iterdir()) + 65_536
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+try:
+    commit(store, plan)
+    print("COMMITTED")
+except StoreError as exc:
+    print("REFUSED", exc)
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))  # space freed
+print("READ", store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL"))
+small = prepare(store, [("one.csv", b"area,measure,period,value\nWorcestershire,referrals,Apr-25,401\n")], Options())
+commit(store, small)
+print("WROTE", store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL"))
+"""
+
+
+def test_the_open_store_keeps_working_after_a_refused_write(default_db, big_csv, tmp_path):
+    """A server keeps its store open: after the disk refuses an import, the same connection
+    still reads the old figures, and writes again once there is space."""
+    folder = tmp_path / "server"
+    folder.mkdir()
+    db = folder / "journey.duckdb"
+    shutil.copy(default_db, db)
+    s = open_store(db, read_only=True)
+    rows = s.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL")
+    s.close()
+    run = subprocess.run([sys.executable, "-c", AFTER_FULL_DISK, str(db), str(big_csv)], cwd=PROJECT,
+                         env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in run.stdout.splitlines())
+    assert "COMMITTED" not in lines and "could not be written" in lines["REFUSED"]
+    assert int(lines["READ"]) == rows
+    assert int(lines["WROTE"]) == rows + 1
 
 
 # ---- many sessions while imports commit and undo ------------------------------------------

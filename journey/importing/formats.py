@@ -91,6 +91,7 @@ class AreaIndex:
         self.by_code = {r["code"].upper(): r for r in rows}
         self.by_old: dict[str, list[dict]] = {}
         self.by_name: dict[str, list[dict]] = {}
+        self._suggested: dict[str, list[str]] = {}
         for r in rows:
             if r["old_la_code"]:
                 self.by_old.setdefault(str(r["old_la_code"]), []).append(r)
@@ -120,10 +121,15 @@ class AreaIndex:
         return None
 
     def suggest(self, text: object) -> list[str]:
+        """Up to three area names close to the text (worked out once per distinct text)."""
         import difflib
 
-        names = {r["name"] for r in self.rows}
-        return difflib.get_close_matches(str(text), sorted(names), n=3, cutoff=0.6)
+        key = str(text)
+        if key not in self._suggested:
+            if not hasattr(self, "_names"):
+                self._names = sorted({r["name"] for r in self.rows})
+            self._suggested[key] = difflib.get_close_matches(key, self._names, n=3, cutoff=0.6)
+        return self._suggested[key]
 
 
 def _name_forms(name: str) -> set[str]:
@@ -357,10 +363,15 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         problems.error(Problem("error", sheet.file, sheet.name, int(row), col, message, hint))
 
     measure_of = {t: reg.match_label(t, opts.mappings) for t in labels.unique()}
+    rows_of = labels.groupby(labels, sort=False).groups if any(m is None for m in measure_of.values()) else {}
     for label, m in measure_of.items():
+        if problems.full:
+            break
         if m is None and opts.mappings.get(normalise_label(label)) != "skip":
             out.unmapped[label] = [x.id for x in reg.suggest(label)]
-            for row in labels.index[labels == label]:
+            for row in rows_of[label]:
+                if problems.full:
+                    break
                 error(row, "measure", f"unknown measure {label[:60]!r}",
                       "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure")
     measure = labels.map({t: m.id if m else None for t, m in measure_of.items()})
@@ -371,15 +382,22 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     period_key = raw_period.where(raw_period.map(type).isin([str, type(None)]).pipe(lambda x: ~x), period_text)
     pairs = pd.Series(list(zip(period_key.tolist(), snapshot.tolist())), index=frame.index)
     periods: dict[tuple[object, bool], Period | CellError] = {}
+    failed = 0
     for key in pairs.unique():
+        if failed > problems.limit:  # only the first problems are listed: the rest need not be read
+            periods[key] = CellError("not read: the file has too many problems")
+            continue
         try:
             p = parse_period(key[0])
             periods[key] = at_end(p) if key[1] else p
         except CellError as exc:
+            failed += 1
             periods[key] = CellError(str(exc))  # no traceback: it would keep the caller's frames (and store) alive
     period = pairs.map(periods)
     bad = ok & period.map(lambda p: isinstance(p, CellError))
     for row in bad.index[bad]:
+        if problems.full:
+            break
         error(row, "period", str(period[row]))
     ok &= ~bad
     years = {k: (p.reporting_year if isinstance(p, Period) else None) for k, p in periods.items()}
@@ -388,9 +406,13 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     code = area_keys.map({k: (a["code"] if a else None) for k, a in found.items()})
     bad = ok & code.isna()
     for row in bad.index[bad]:
+        if problems.full:
+            break
         t = area_text[row]
         error(row, "area", f"unknown area {t[:60]!r}", f"closest: {', '.join(areas.suggest(t)) or 'none'}; use a name, GSS code or old LA code")
     ok &= ~bad
+    if problems.full:  # the file is clearly not what was meant: no need to read its values
+        return out
     raw_value = frame[head["value"]]
     value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
     symbol = symbol_text.where(symbol_text != "", None)
@@ -399,6 +421,8 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     if sheet.percent_cells:
         unusual |= ok & pd.Series([(r - 1, value_col) in sheet.percent_cells for r in frame.index], index=frame.index)
     for row in unusual.index[unusual]:
+        if problems.full:
+            return out
         m = reg.get(measure[row])
         try:
             cell = parse_value(raw_value[row], m, percent_format=(row - 1, value_col) in sheet.percent_cells)

@@ -50,6 +50,11 @@ class Problems:
                                       "check that the file is the kind you meant"))
 
     @property
+    def full(self) -> bool:
+        """True once listing has stopped: readers can stop looking for more problems."""
+        return len(self.items) > self.limit
+
+    @property
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.level == "error"]
 
