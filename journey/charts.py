@@ -234,11 +234,14 @@ def ranked_bars(
     rows = [{"name": n, "value": v, "who": highlight if n == highlight else "Other LAs"}
             for n, v in zip(data["name"].tolist(), data["value"].tolist())]
     order = [r["name"] for r in rows]
+    top = max((r["value"] for r in rows), default=0)
     encoding = {
         # The chosen LA's name is bold as well as its bar coloured: colour is never the only cue.
         "y": _field("name", "nominal", sort=order, title=None, axis={
             "labelLimit": 320, "labelFontWeight": {"expr": f"datum.value === {json.dumps(highlight)} ? 'bold' : 'normal'"}}),
-        "x": _field("value", "quantitative", title=measure.unit),
+        # Room on the right for the value beside the longest bar.
+        "x": _field("value", "quantitative", title=measure.unit,
+                    scale={"domainMax": top * 1.1} if top > 0 else {}),
         "color": _field("who", "nominal", scale={"domain": [highlight, "Other LAs"], "range": [STYLES["la"].colour, "#9a9a9a"]},
                         legend={"title": None}),
         "tooltip": [_field("name", "nominal", title="Area"), _value_tooltip(measure)],
@@ -249,8 +252,12 @@ def ranked_bars(
          "encoding": {**encoding, "text": _field("value", "quantitative", format=f",.{measure.decimals}f"),
                       "color": {"value": "#1b1b1b"}}},
     ]
-    return _top(rows, layers, height=max(160, height_per_bar * len(rows)), width="container", config=_config(),
+    spec = _top(rows, layers, height=max(160, height_per_bar * len(rows)), width="container", config=_config(),
                 description=description)
+    # The height is the bars' own (axis and legend come on top), so every LA keeps its row and label
+    # however many there are; Streamlit would otherwise fit the whole chart into that height.
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
 
 
 def flow_chart(frame: pd.DataFrame, *, description: str | None = None) -> Spec:
@@ -265,13 +272,17 @@ def flow_chart(frame: pd.DataFrame, *, description: str | None = None) -> Spec:
     offset = _field("series", "nominal", sort=names)
     bars = {"mark": {"type": "bar", "height": {"band": 0.9}}, "encoding": {
         "y": y, "yOffset": offset,
-        "x": _field("value", "quantitative", title="per 10,000 children aged 0-17"),
+        # Room on the right for the longest label beside the longest bar.
+        "x": _field("value", "quantitative", title="per 10,000 children aged 0-17",
+                    scale={"domainMax": float(frame["value"].max()) * 1.35 if len(frame) else 1}),
         "color": _field("series", "nominal", scale=colour, legend={"title": None}),
         "tooltip": [_field("stage", "nominal", title="Stage"), _field("series", "nominal", title="Series"),
                     _field("value", "quantitative", title="Per 10,000", format=",.1f")],
     }}
-    # The series name beside each value, so the bars never rely on colour alone.
-    labelled = frame.assign(label=[f"{v:,.1f}  {n}" for v, n in zip(frame["value"], frame["series"])])
+    # The series name beside each value, so the bars never rely on colour alone ("SN" keeps the
+    # longest names inside the chart; the legend gives them in full).
+    labelled = frame.assign(label=[f"{v:,.1f}  {n.replace('Statistical neighbours', 'SN')}"
+                                   for v, n in zip(frame["value"], frame["series"])])
     labels = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14}, "encoding": {
         "y": _field("stage", "nominal", sort=stages), "yOffset": offset,
         "x": _field("value", "quantitative"), "text": _field("label", "nominal"), "color": {"value": "#1b1b1b"},

@@ -127,6 +127,12 @@ def test_ranked_bars_best_first_by_polarity_and_the_la_bold():
     assert [r["who"] for r in spec["data"]["values"]].count("Worcestershire") == 1
     assert "Worcestershire" in spec["layer"][0]["encoding"]["y"]["axis"]["labelFontWeight"]["expr"]
     assert spec["height"] == 160  # never shorter than 160 px
+    # The height is the bars' own, so 153 LAs get 26 px each and every label shows.
+    assert spec["autosize"]["type"] == "fit-x"
+    many = pd.DataFrame({"name": [f"LA {i}" for i in range(153)], "value": [float(i) for i in range(153)]})
+    assert ranked_bars(many, m_low, highlight="LA 7")["height"] == 26 * 153
+    # Room right of the longest bar for its value label.
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domainMax"] == pytest.approx(44.0)
 
 
 def test_flow_chart_labels_every_bar_with_its_series(store):
@@ -134,5 +140,5 @@ def test_flow_chart_labels_every_bar_with_its_series(store):
     spec = flow_chart(flow)
     rows = spec["data"]["values"]
     assert len(rows) == len(flow)
-    assert all(r["label"].endswith(r["series"]) for r in rows)
+    assert all(r["label"].endswith(r["series"].replace("Statistical neighbours", "SN")) for r in rows)
     assert spec["layer"][1]["encoding"]["text"]["field"] == "label"
