@@ -207,11 +207,14 @@ def year_lookup(store: Store, measure: str) -> dict[int, dict[str, Figure]]:
     def compute() -> dict[int, dict[str, Figure]]:
         out: dict[int, dict[str, Figure]] = {}
         frame = annual_figures(store, measure)
-        for r in frame.itertuples(index=False):
-            out.setdefault(int(r.reporting_year), {})[r.area_key] = Figure(
-                None if pd.isna(r.value) else float(r.value),
-                r.symbol if isinstance(r.symbol, str) else None,
-                r.source, r.vintage, bool(r.computed), r.period_start, r.period_end, r.area_type,
+        columns = ("reporting_year", "area_key", "value", "symbol", "source", "vintage", "computed", "period_start",
+                   "period_end", "area_type")
+        for year, key, value, symbol, source, vintage, computed, start, end, area_type in zip(
+                *(frame[c].tolist() for c in columns)):
+            out.setdefault(int(year), {})[key] = Figure(
+                None if value is None or math.isnan(value) else float(value),
+                symbol if isinstance(symbol, str) else None,
+                source, vintage, bool(computed), start, end, area_type,
             )
         return out
 
