@@ -22,6 +22,9 @@ choice = st.sidebar.selectbox("Choice", list(range(50)), key="choice")
 elements = int(os.environ.get("BENCH_ELEMENTS", "50"))
 st.title(f"Baseline {choice}")
 st.dataframe(table)
-st.line_chart(series, x="x", y="y")
+# A Vega-Lite spec, as the dashboard draws its charts.
+st.vega_lite_chart({"data": {"values": series.to_dict("records")}, "mark": "line",
+                    "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}},
+                   width="stretch")
 for i in range(max(0, elements - 4)):
     st.markdown(f"Line {i} for choice {choice}")

@@ -19,4 +19,7 @@ def test_bench_script_runs_every_part_on_a_small_store():
         assert heading in out
     for page in ("overview", "journey_flow", "indicator", "benchmarks", "data_sources", "upload", "board"):
         assert re.search(rf"^\(a\) default +{page} +\d+", out, re.M), page
+    for line in ("dashboard (build the database + first page)", "baseline: a bare script's first run",
+                 "floor: start Python"):
+        assert re.search(rf"^{re.escape(line)}.* +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d$", out, re.M), line
     assert "\n     9 " in out  # the board pack has 9 pages
