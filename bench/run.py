@@ -10,7 +10,9 @@ noisy machine. Tables give the median, min and max of repeated runs.
    choices do not help), on (a) the default data, (b) a national store (every area x 2013-2025 x
    every measure, about 140,000 synthetic observations) and (c) 1,000,000 monthly observations
    for the 153 LAs (bench/synthetic.py, seeded). Baseline: bench/baseline_app.py, a bare
-   Streamlit script that draws the same number of elements from precomputed data.
+   Streamlit script that draws the same number of elements from precomputed data, its chart
+   with Streamlit's own st.line_chart; the floor: the same script handing over a ready
+   Vega-Lite spec (nothing but drawing).
 2. Cold start: a new process, a new database built from data/, until the first page has run;
    beside a bare script's first run drawing as many elements, and the cost of the imports alone.
 3. Import: read, check, preview and commit, against pandas.read_csv/read_excel plus a
@@ -90,11 +92,13 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], int]]:
     return results
 
 
-def baseline_reruns(elements: int, repeat: int) -> list[float]:
-    """Rerun times (ms) of a bare script drawing ``elements`` elements from precomputed data."""
+def baseline_reruns(elements: int, repeat: int, chart: str = "line_chart") -> list[float]:
+    """Rerun times (ms) of a bare script drawing ``elements`` elements from precomputed data,
+    its chart with ``st.line_chart`` or (``chart="spec"``) from a ready Vega-Lite spec."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["BENCH_ELEMENTS"] = str(elements)
+    os.environ["BENCH_CHART"] = chart
     at = AppTest.from_file(str(ROOT / "bench" / "baseline_app.py"), default_timeout=120)
     at.run()
     times = []
@@ -108,13 +112,16 @@ def baseline_reruns(elements: int, repeat: int) -> list[float]:
 
 def interaction(stores: dict[str, Path], repeat: int) -> None:
     print(f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = a bare script "
-          "drawing as many elements)")
-    print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}")
+          "drawing as many elements, its chart with st.line_chart; floor = the same with a ready Vega-Lite spec)")
+    print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}"
+          f"{'floor':>7}{'ratio':>7}")
     for name, db in stores.items():
         for page, times, elements in page_reruns(db, repeat):
             base = statistics.median(baseline_reruns(elements, repeat))
-            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9}{base:>9.0f}"
-                  f"{statistics.median(times) / base:>7.1f}")
+            floor = statistics.median(baseline_reruns(elements, repeat, chart="spec"))
+            med = statistics.median(times)
+            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9}{base:>9.0f}{med / base:>7.1f}"
+                  f"{floor:>7.0f}{med / floor:>7.1f}")
 
 
 # ---- 2. cold start ------------------------------------------------------------------------
@@ -138,7 +145,8 @@ def cold_start(repeat: int) -> None:
                    check=True, cwd=ROOT)
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "JOURNEY_DB": str(Path(tmp) / "cold.duckdb"), "BENCH_ELEMENTS": str(COLD_ELEMENTS)}
+            env = {**os.environ, "JOURNEY_DB": str(Path(tmp) / "cold.duckdb"), "BENCH_ELEMENTS": str(COLD_ELEMENTS),
+                   "BENCH_CHART": "spec"}
             for what, script in (("dashboard", ROOT / "app.py"), ("bare", ROOT / "bench" / "baseline_app.py")):
                 start = time.perf_counter()
                 subprocess.run([sys.executable, "-c", COLD], env={**env, "BENCH_SCRIPT": str(script)}, check=True, cwd=ROOT)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m journey {build,show,check,import,undo,imports,areas,measures} [--db PATH]``.
+"""Command line: ``python -m journey {build,show,check,import,undo,imports,publish,areas,measures} [--db PATH]``.
 
 Exit codes: 0 success; 1 the store is unhealthy or cannot be opened; 2 bad arguments (an
 unknown area or measure, a bad option). Errors are one line on stderr, never a traceback.
@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("imports", parents=[common], help="the import history")
     sub.add_parser("check", parents=[common], help="consistency: computed vs published rates, conflicts, missing populations")
     sub.add_parser("measures", parents=[common], help="list the indicator registry")
+    p = sub.add_parser("publish", parents=[common],
+                       help="copy the store, consistently and in one step, to where read-only servers open it")
+    p.add_argument("dest", help="the published file, e.g. /srv/journey/published.duckdb")
     a = sub.add_parser("areas", parents=[common], help="list the areas in the store")
     a.add_argument("--type", choices=["LA", "region", "country", "SN group"])
     return parser
@@ -248,11 +251,22 @@ def cmd_imports(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        dest = store.publish(args.dest)
+        rows = store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL")
+        version = store.data_version
+    print(f"Published {rows:,} figures (data version {version}) to {dest}. "
+          "Restart the read-only servers (JOURNEY_READ_ONLY=1) one at a time to show them.")
+    return 0
+
+
 class UsageError(JourneyError):
     """A bad command-line argument (exit code 2)."""
 
 
-COMMANDS = {"import": cmd_import, "undo": cmd_undo, "imports": cmd_imports, "build": cmd_build, "show": cmd_show, "check": cmd_check, "measures": cmd_measures, "areas": cmd_areas}
+COMMANDS = {"import": cmd_import, "undo": cmd_undo, "imports": cmd_imports, "build": cmd_build, "show": cmd_show,
+            "check": cmd_check, "measures": cmd_measures, "areas": cmd_areas, "publish": cmd_publish}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ neighbours 35.0 (mean of 10, 2025 model)."
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import NamedTuple
 
 import pandas as pd
@@ -79,15 +80,19 @@ def describe_trend(frame: pd.DataFrame, m: Measure) -> str:
     """Text alternative for a trend chart: each series' first and last values and its range."""
     if frame.empty:
         return f"No figures for {m.label.lower()}."
+    series: dict[str, list[tuple[str, float | None]]] = {}  # name -> (period, value) in row order
+    for name, period, value in zip(frame["series"].tolist(), frame["period"].tolist(), frame["value"].tolist()):
+        series.setdefault(name, []).append((period, None if value is None or math.isnan(value) else value))
     parts = []
-    for name, rows in frame.groupby("series", sort=False):
-        have = rows.dropna(subset=["value"])
-        if have.empty:
+    for name, rows in series.items():
+        have = [(p, v) for p, v in rows if v is not None]
+        if not have:
             continue
-        first, last = have.iloc[0], have.iloc[-1]
+        (first_p, first_v), (last_p, last_v) = have[0], have[-1]
+        values = [v for _, v in have]
         gaps = len(rows) - len(have)
-        text = (f"{name}: {m.format(first['value'])} in {first['period']} to {m.format(last['value'])} in {last['period']}"
-                f" (lowest {m.format(have['value'].min())}, highest {m.format(have['value'].max())}")
+        text = (f"{name}: {m.format(first_v)} in {first_p} to {m.format(last_v)} in {last_p}"
+                f" (lowest {m.format(min(values))}, highest {m.format(max(values))}")
         text += f", {gaps} year(s) without a figure)" if gaps else ")"
         parts.append(text)
     return f"Line chart of {m.label.lower()} ({m.unit}). " + "; ".join(parts) + "."

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -329,6 +330,39 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+
+    def publish(self, dest: Path | str) -> Path:
+        """Write a consistent copy of the store to ``dest`` for read-only servers to open.
+
+        DuckDB lets one process write a file or many processes read it, not both: the servers
+        that show the dashboard read a published copy while imports go into this file. The copy
+        is made from one state of the store (no write commits meanwhile) into a temporary file
+        beside ``dest`` and renamed over it in one step, so a server starting at that moment
+        opens the old copy or the new one, never half of one; servers already running keep the
+        copy they opened until they are restarted.
+        """
+        dest = Path(dest).resolve()
+        if dest == self.path.resolve():
+            raise StoreError("Publish to another file: this one is the store itself.")
+        tmp = dest.with_name(dest.name + ".publishing")
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            quoted = str(tmp).replace("'", "''")
+            with self._lock.reading():
+                source = self.scalar("SELECT current_database()")
+                self._con.execute(f"ATTACH '{quoted}' AS journey_publish")
+                try:
+                    self._con.execute(f'COPY FROM DATABASE "{source}" TO journey_publish')
+                    self._con.execute("CHECKPOINT journey_publish")
+                finally:
+                    self._con.execute("DETACH journey_publish")
+            os.replace(tmp, dest)
+        except (duckdb.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"Could not publish to {dest} ({exc}); the published copy there is unchanged.") from None
+        return dest
 
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager

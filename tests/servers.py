@@ -19,15 +19,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(tmp_path_factory):
-    """`streamlit run app.py` on a free port and a new database (built on the first run)."""
-    db = tmp_path_factory.mktemp("server") / "journey.duckdb"
+def start_server(tmp_path_factory, db: Path | None = None, **env: str):
+    """`streamlit run app.py` on a free port: on ``db`` (default: a new database, built on the
+    first run) with ``env`` added to its environment (e.g. JOURNEY_READ_ONLY="1")."""
+    folder = tmp_path_factory.mktemp("server")
+    db = db or folder / "journey.duckdb"
     port = _free_port()
-    log = (Path(db).parent / "server.log").open("w")
+    log_path = folder / "server.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true"],
-        cwd=PROJECT, env=subprocess_env(JOURNEY_DB=str(db)), stdout=log, stderr=subprocess.STDOUT,
+        cwd=PROJECT, env=subprocess_env(JOURNEY_DB=str(db), **env), stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -40,15 +43,16 @@ def start_server(tmp_path_factory):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError("streamlit did not start: " + (Path(db).parent / "server.log").read_text())
+            raise RuntimeError("streamlit did not start: " + log_path.read_text())
         time.sleep(0.3)
     return proc, url, log
 
 
 @contextlib.contextmanager
-def running_server(tmp_path_factory, *, process: bool = False):
-    """The server's URL (and its process, with ``process=True``) while the block runs."""
-    proc, url, log = start_server(tmp_path_factory)
+def running_server(tmp_path_factory, *, process: bool = False, db: Path | None = None, **env: str):
+    """The server's URL (and its process, with ``process=True``) while the block runs; ``db``
+    and ``env`` as for ``start_server``."""
+    proc, url, log = start_server(tmp_path_factory, db, **env)
     try:
         yield (url, proc) if process else url
     finally:

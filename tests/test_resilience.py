@@ -295,3 +295,73 @@ def test_server_serves_1000_page_loads_without_growing(tmp_path_factory):
     assert len(loads) == LOADS
     assert all(p.status == 0 and not p.exceptions for p in loads), [p.exceptions for p in loads if p.exceptions][:3]
     assert final <= settled * 1.10, f"resident memory grew from {settled:,} kB to {final:,} kB"
+
+
+# ---- several servers sharing one store (README: scaling beyond one machine) ---------------
+RELEASE = b"area,measure,period,value\nWorcestershire,cp_rate_per_10k,2025,99.9\n"
+
+
+def test_publish_copies_the_store_in_one_step(default_db, tmp_path):
+    from journey.errors import StoreError
+    from journey.importing.formats import Options
+    from journey.importing.plan import commit, prepare
+
+    admin = tmp_path / "admin.duckdb"
+    shutil.copy(default_db, admin)
+    dest = tmp_path / "shared" / "published.duckdb"
+    store = open_store(admin)
+    try:
+        store.publish(dest)
+        store.close()
+        assert fingerprint(dest) == fingerprint(admin)  # figures, import log and data version
+        store = open_store(admin)
+        commit(store, prepare(store, [("release.csv", RELEASE)], Options(vintage="2026-11")))
+        store.publish(dest)  # over the old copy
+        with pytest.raises(StoreError, match="another file"):
+            store.publish(admin)
+    finally:
+        store.close()
+    assert fingerprint(dest) == fingerprint(admin)
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["published.duckdb"]  # no temporary file left
+    copy = open_store(dest, read_only=True)
+    try:
+        from journey.figures import latest
+
+        assert latest(copy, ["885"], ["cp_rate_per_10k"], 2025)["value"].tolist() == [99.9]
+    finally:
+        copy.close()
+
+
+def test_two_read_only_servers_share_a_published_copy_while_the_admin_imports(default_db, tmp_path,
+                                                                               tmp_path_factory):
+    """The README's configuration: imports go into the admin's file; `journey publish` copies it
+    to where any number of read-only servers open it; a restarted server shows the release."""
+    from servers import running_server
+    from wsclient import load_many
+
+    admin = tmp_path / "admin.duckdb"
+    shutil.copy(default_db, admin)
+    dest = tmp_path / "shared" / "published.duckdb"
+    published = _cli("publish", str(dest), "--db", str(admin))
+    assert published.returncode == 0, published.stderr
+    assert "Published 12," in published.stdout
+
+    def takeaway(url: str) -> str:
+        return " ".join(load_many(url, [("indicator", "")])[0].texts)
+
+    with running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as first, \
+            running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as second:
+        every_page = [(page, "") for page in PAGES]
+        for url in (first, second):
+            loads = load_many(url, every_page * 2)
+            assert all(p.status == 0 and not p.exceptions for p in loads), [p.exceptions for p in loads if p.exceptions]
+        assert "to 43.5 per 10k" in takeaway(first)
+        # The admin imports a release and publishes it while both servers are serving.
+        release = tmp_path / "release.csv"
+        release.write_bytes(RELEASE)
+        imported = _cli("import", str(release), "--db", str(admin), "--vintage", "2026-11")
+        assert imported.returncode == 0, imported.stderr
+        assert _cli("publish", str(dest), "--db", str(admin)).returncode == 0
+        assert "to 43.5 per 10k" in takeaway(second)  # a running server keeps the copy it opened
+    with running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as restarted:
+        assert "to 99.9 per 10k" in takeaway(restarted)
