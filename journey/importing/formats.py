@@ -92,6 +92,7 @@ class AreaIndex:
         self.by_old: dict[str, list[dict]] = {}
         self.by_name: dict[str, list[dict]] = {}
         self._suggested: dict[str, list[str]] = {}
+        self._names = sorted({r["name"] for r in rows})
         for r in rows:
             if r["old_la_code"]:
                 self.by_old.setdefault(str(r["old_la_code"]), []).append(r)
@@ -126,8 +127,6 @@ class AreaIndex:
 
         key = str(text)
         if key not in self._suggested:
-            if not hasattr(self, "_names"):
-                self._names = sorted({r["name"] for r in self.rows})
             self._suggested[key] = difflib.get_close_matches(key, self._names, n=3, cutoff=0.6)
         return self._suggested[key]
 
