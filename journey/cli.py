@@ -20,7 +20,7 @@ from journey.build import build, open_store
 from journey.checks import run_checks
 from journey.config import DEFAULT_SN_MODEL, SN_MODELS, default_db_path
 from journey.errors import JourneyError, NotFoundError
-from journey.figures import import_history
+from journey.figures import import_history, observation_count
 from journey.importing.formats import FORMATS, Options
 from journey.importing.plan import commit, prepare, undo
 from journey.registry import registry
@@ -254,7 +254,7 @@ def cmd_imports(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     with _store(args) as store:
         dest = store.publish(args.dest)
-        rows = store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL")
+        rows = observation_count(store)
         version = store.data_version
     print(f"Published {rows:,} figures (data version {version}) to {dest}. "
           "Restart the read-only servers (JOURNEY_READ_ONLY=1) one at a time to show them.")
