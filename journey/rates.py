@@ -45,10 +45,10 @@ def populations(store: Store, area_keys: Sequence[str] | None = None) -> pd.Data
     )
 
 
-def round_half_up_array(values: pd.Series, decimals: int) -> pd.Series:
-    """Vectorised ``round_half_up``; NaN stays NaN. The tiny epsilon absorbs binary
-    representation error (302.85 is stored as 302.8499999...)."""
-    factor = 10.0**decimals
+def round_half_up_array(values: pd.Series, decimals: int | pd.Series) -> pd.Series:
+    """Vectorised ``round_half_up``, with one precision for all or one per row; NaN stays NaN.
+    The tiny epsilon absorbs binary representation error (302.85 is stored as 302.8499999...)."""
+    factor = 10.0 ** (decimals.to_numpy(dtype="float64") if isinstance(decimals, pd.Series) else decimals)
     arr = values.astype("float64").to_numpy()
     out = np.sign(arr) * np.floor(np.abs(arr) * factor + 0.5 + 1e-9) / factor
     return pd.Series(out, index=values.index)
@@ -119,12 +119,10 @@ def _rate_comparison(store: Store, area_keys: Sequence[str] | None, measures: Se
     both["mid_year"] = both["mid_year"].astype("int64")
     for col in ("count", "published", "population"):
         both[col] = both[col].astype("float64")
-    decimals = both["measure"].map({m.id: m.decimals for m in rate_measures})
-    factor = 10.0 ** decimals.to_numpy(dtype="float64")
     valid = both["population"] > 0
     both["computed_exact"] = (both["count"] / both["population"] * 10_000).where(valid)
-    exact = both["computed_exact"].to_numpy()
-    both["computed"] = np.sign(exact) * np.floor(np.abs(exact) * factor + 0.5 + 1e-9) / factor  # round half up
+    both["computed"] = round_half_up_array(both["computed_exact"],
+                                           both["measure"].map({m.id: m.decimals for m in rate_measures}))
     both["difference"] = both["published"] - both["computed_exact"]
     tol = both["measure"].map({m.id: rounding_tolerance(m) for m in rate_measures})
     conditions = [
