@@ -347,8 +347,27 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
     )
 
 
-SERIES_COLUMNS = ["year", "period", "value", "symbol", "england", "region", "sn_mean", "sn_median",
-                  "sn_published", "sn_used", "sn_of", "source", "vintage", "computed"]
+class SeriesRow(NamedTuple):
+    """One reporting year of an LA's series with its comparators (values unrounded, in the
+    measure's unit; None where there is no figure)."""
+
+    year: int
+    period: str
+    value: float | None
+    symbol: str | None
+    england: float | None
+    region: float | None
+    sn_mean: float | None
+    sn_median: float | None
+    sn_published: float | None  # an SN average printed in a board report, where one exists
+    sn_used: int  # neighbours with a value
+    sn_of: int  # neighbours in the model
+    source: str
+    vintage: str
+    computed: bool
+
+
+SERIES_COLUMNS = list(SeriesRow._fields)
 
 
 def period_labels(store: Store, measure: str) -> dict[int, str]:
@@ -365,16 +384,12 @@ def period_labels(store: Store, measure: str) -> dict[int, str]:
     return store.memo(("period_labels", measure), compute)
 
 
-def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MODEL) -> pd.DataFrame:
-    """The LA's series for a measure by reporting year, with its comparators.
-
-    Columns: year, period, value, symbol, england, region, sn_mean, sn_median, sn_published (an
-    SN average printed in a board report, where one exists), sn_used, sn_of, source, vintage,
-    computed. Values are unrounded; format them with the registry.
-    """
-    m = registry().get(measure)
-    lookup = year_lookup(store, m.id)
-    labels = period_labels(store, m.id)
+def series_rows(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MODEL) -> list[SeriesRow]:
+    """The LA's series for a measure, one row per reporting year with a figure for the LA, in
+    year order, with England, region and statistical-neighbour values for the same year."""
+    measure = registry().get(measure).id
+    lookup = year_lookup(store, measure)
+    labels = period_labels(store, measure)
     region = areas_mod.region_of(store, la)
     keys = [k for _, k, _ in neighbours(store, la, model)] if la.type == "LA" else []
     published_sn = f"SN-{la.code}-PUBLISHED"
@@ -385,14 +400,19 @@ def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_M
         if fig is None:
             continue
         sn_values = [v for v in (_val(figures.get(k)) for k in keys) if v is not None]
-        rows.append((
+        rows.append(SeriesRow(
             year, labels[year], fig.value, fig.symbol, _val(figures.get(ENGLAND)),
             _val(figures.get(region.key)) if region else None,
             statistics.fmean(sn_values) if sn_values else None,
             statistics.median(sn_values) if sn_values else None,
             _val(figures.get(published_sn)), len(sn_values), len(keys), fig.source, fig.vintage, fig.computed,
         ))
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    return rows
+
+
+def series_table(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MODEL) -> pd.DataFrame:
+    """``series_rows`` as a table (columns ``SERIES_COLUMNS``), for the CLI and tests."""
+    return pd.DataFrame(series_rows(store, la, measure, model), columns=SERIES_COLUMNS)
 
 
 def summary_table(store: Store, la: Area, year_to: int | None, model: int = DEFAULT_SN_MODEL) -> list[Benchmark]:

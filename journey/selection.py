@@ -1,7 +1,7 @@
 """What the user has chosen (LA, comparators, period), and the figures that follow from it.
 
 Plain data: the dashboard builds a ``Selection`` from its widgets; tests and exports build
-one directly. ``trend_frame`` and ``year_table`` turn a selection into the long tables the
+one directly. ``la_trend``, ``trend_frame`` and ``year_table`` turn a selection into the long tables the
 charts and tables draw.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from journey import areas as areas_mod
-from journey.benchmarks import period_labels, series_table, year_lookup
+from journey.benchmarks import SeriesRow, period_labels, series_rows, year_lookup
 from journey.config import DEFAULT_LA, DEFAULT_SN_MODEL
 from journey.registry import registry
 from journey.store import Store
@@ -39,6 +39,13 @@ def sn_series_name(sel: Selection) -> str:
     return f"Statistical neighbours ({sel.sn_stat}, {sel.model} model)"
 
 
+def la_trend(store: Store, sel: Selection, measure: str) -> list[SeriesRow]:
+    """The LA's yearly figures for a measure in the selected years that have a value (not a
+    suppression symbol), in year order, with their comparators (see ``series_rows``)."""
+    return [r for r in series_rows(store, areas_mod.get_area(store, sel.la), measure, sel.model)
+            if r.value is not None and sel.in_range(r.year)]
+
+
 def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
     """Long table for a trend chart: year, period, series, role, value, symbol, source.
 
@@ -47,39 +54,40 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
     """
     m = registry().get(measure)
     la = areas_mod.get_area(store, sel.la)
-    table = series_table(store, la, m.id, sel.model)
-    lookup = year_lookup(store, m.id)
+    table = series_rows(store, la, m.id, sel.model)
     series: list[tuple[str, str, dict[int, tuple]]] = []  # (name, role, {year: (value, symbol, source)})
 
     def column(name: str) -> dict[int, tuple]:
-        return {int(y): (None if pd.isna(v) else float(v), None, None) for y, v in zip(table["year"], table[name])}
+        return {r.year: (getattr(r, name), None, None) for r in table}
 
-    if not table.empty:
-        series.append((la.name, "la", {int(r.year): (None if pd.isna(r.value) else float(r.value), r.symbol, r.source)
-                                       for r in table.itertuples()}))
+    if table:
+        series.append((la.name, "la", {r.year: (r.value, r.symbol, r.source) for r in table}))
         if "England" in sel.comparators:
             series.append(("England", "england", column("england")))
         region = areas_mod.region_of(store, la)
         if "Region" in sel.comparators and region is not None:
             series.append((region.name, "region", column("region")))
-        if "Statistical neighbours" in sel.comparators and table["sn_used"].sum() > 0:
+        if "Statistical neighbours" in sel.comparators and any(r.sn_used for r in table):
             series.append((sn_series_name(sel), "sn", column(f"sn_{sel.sn_stat}")))
-        if "Statistical neighbours" in sel.comparators and table["sn_published"].notna().any():
+        if "Statistical neighbours" in sel.comparators and any(r.sn_published is not None for r in table):
             series.append(("Statistical neighbours (as published)", "sn_published", column("sn_published")))
-    for i, key in enumerate(sel.others[:4], start=1):
-        values = {y: (f.value, f.symbol, f.source) for y, figs in lookup.items() if (f := figs.get(key)) is not None}
-        if key != sel.la and values:
-            series.append((areas_mod.get_area(store, key).name, f"other{i}", values))
+    if sel.others:
+        lookup = year_lookup(store, m.id)
+        for i, key in enumerate(sel.others[:4], start=1):
+            values = {y: (f.value, f.symbol, f.source) for y, figs in lookup.items() if (f := figs.get(key)) is not None}
+            if key != sel.la and values:
+                series.append((areas_mod.get_area(store, key).name, f"other{i}", values))
     years = sorted({y for _, _, values in series for y in values if sel.in_range(y)})
     if not years:
         return pd.DataFrame(columns=TREND_COLUMNS)
     labels = period_labels(store, m.id)
-    rows = []
+    columns: dict[str, list] = {c: [] for c in TREND_COLUMNS}
     for name, role, values in series:
         for year in range(years[0], years[-1] + 1):  # every year, so gaps show
             value, symbol, source = values.get(year, (None, None, None))
-            rows.append((year, labels.get(year, str(year)), name, role, value, symbol, source))
-    frame = pd.DataFrame(rows, columns=TREND_COLUMNS)
+            for c, v in zip(TREND_COLUMNS, (year, labels.get(year, str(year)), name, role, value, symbol, source)):
+                columns[c].append(v)
+    frame = pd.DataFrame(columns)
     frame["value"] = frame["value"].astype("float64")
     return frame
 

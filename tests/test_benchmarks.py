@@ -129,3 +129,17 @@ def test_series_table_matches_the_published_comparators(store):
     assert table.loc[2025, "value"] == 43.5 and table.loc[2025, "england"] == 40.6
     assert table.loc[2025, "region"] == 40.3
     assert table.loc[2009, "sn_published"] == 24.2  # the board report's own SN average
+
+
+def test_la_trend_keeps_the_selected_years_with_a_value(store):
+    from journey.selection import Selection, la_trend
+
+    # Worcestershire's CP rate per 10,000 at 31 March 2016-2022, as published
+    rows = la_trend(store, Selection(la="885", year_from=2016, year_to=2022), "cp_rate_per_10k")
+    assert [(r.year, r.value) for r in rows] == [
+        (2016, 41.0), (2017, 44.5), (2018, 36.3), (2019, 34.9), (2020, 44.5), (2021, 38.4), (2022, 38.2)]
+    assert rows[-1].period == "31 Mar 2022" and rows[-1].england is not None
+    # Suppressed years ("c", 2015 and 2018-2021) are left out, never shown as 0; a true 0 stays.
+    rows = la_trend(store, Selection(la="885", year_from=2013), "cp_plans_2yrs_plus_pct")
+    assert [(r.year, r.value) for r in rows] == [(2013, 5.4), (2014, 4.2), (2016, 2.1), (2017, 2.3), (2022, 0.0),
+                                                 (2023, 0.0), (2024, 1.0), (2025, 1.3)]

@@ -6,7 +6,7 @@ from journey.areas import region_of
 from journey.config import ENGLAND
 from journey.narrative import comparator_values, headline_sentence
 from journey.registry import registry
-from journey.selection import tidy_for_years, trend_frame
+from journey.selection import la_trend, tidy_for_years
 from ui import data
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
@@ -28,26 +28,25 @@ cols = st.columns(4)
 version = s.data_version
 latest_years: list[tuple[str, int]] = []
 for i, m in enumerate(headlines):
-    frame = trend_frame(s, sel, m.id)
-    mine = frame[(frame["role"] == "la") & frame["value"].notna()] if not frame.empty else frame
+    mine = la_trend(s, sel, m.id)
     with cols[i % 4].container(border=True, height="stretch"):
         st.caption(m.stage_label.upper())
-        if mine.empty:
+        if not mine:
             st.markdown(f"**{m.label}**")
             st.metric("Latest", "No data")
             st.caption(f"No figure for {la.name} in the selected years.")
             continue
-        year = int(mine["year"].max())
+        year, period = mine[-1].year, mine[-1].period
         latest_years.append((m.id, year))
         b = data.cached_benchmark(s, version, la.key, m.id, year, sel.model)
         delta = None if b.change is None else f"{m.format_change(b.change)} on a year earlier"
         st.markdown(f"**{m.label}**")
         st.metric(
-            mine[mine["year"] == year]["period"].iloc[0],
+            period,
             m.format(b.value, b.symbol),
             delta,
             delta_color=DELTA_COLOURS[m.polarity],
-            chart_data=mine["value"].tolist(),
+            chart_data=[r.value for r in mine],
             chart_type="line",
             help=m.definition,
         )
@@ -57,7 +56,7 @@ for i, m in enumerate(headlines):
             st.markdown(" · ".join(lines))
         st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))
         if sel.year_to and year < sel.year_to - 1:
-            st.caption(f"The latest figure in the store is for {mine[mine['year'] == year]['period'].iloc[0]}.")
+            st.caption(f"The latest figure in the store is for {period}.")
 
 region = region_of(s, la)
 download_row(file_stem(la.name, "headlines"), key="headlines", title=f"{la.name}: headline figure for each stage",
