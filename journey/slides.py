@@ -105,15 +105,15 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     la = areas_mod.get_area(store, sel.la)
     frame = trend_frame(store, sel, m.id)
     labels = period_labels(store, m.id)
-    mine = frame[(frame["role"] == "la") & frame["value"].notna()] if not frame.empty else frame
-    b = benchmark(store, la, m.id, int(mine["year"].max()), sel.model) if not mine.empty else None
+    la_rows = _la_rows(frame)
+    with_value = [year for year, _, value, _ in la_rows if value is not None]
+    b = benchmark(store, la, m.id, max(with_value), sel.model) if with_value else None
     series, frequency = local_series(store, la.key, m.id)
     if frequency == "yearly":
-        la_rows = frame[(frame["role"] == "la")] if not frame.empty else frame
-        if b is not None:
-            la_rows = la_rows[la_rows["year"] <= b.year]
-        series = pd.DataFrame({"label": la_rows.get("period", []), "value": la_rows.get("value", []),
-                               "symbol": la_rows.get("symbol", [])}).reset_index(drop=True)
+        shown = [r for r in la_rows if b is None or r[0] <= b.year]
+        series = pd.DataFrame({"label": [r[1] for r in shown], "value": [r[2] for r in shown],
+                               "symbol": [r[3] for r in shown]}, columns=["label", "value", "symbol"])
+        series["value"] = series["value"].astype("float64")
     analysis = xmr(series["label"].tolist(), series["value"].tolist()) if not series.empty else None
     if frequency != "yearly":
         lines = _sub_annual_takeaway(m, series, analysis, frequency)
@@ -126,6 +126,17 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
     return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(frame, m), item, status)
+
+
+def _la_rows(frame: pd.DataFrame) -> list[tuple[int, str, float | None, str | None]]:
+    """The LA's rows of a trend frame as (year, period, value or None, symbol or None), in
+    year order: every year in range, so gaps stay gaps."""
+    if frame.empty:
+        return []
+    return [(int(year), period, None if pd.isna(value) else float(value), symbol if isinstance(symbol, str) else None)
+            for role, year, period, value, symbol in zip(*(frame[c].tolist() for c in
+                                                          ("role", "year", "period", "value", "symbol")))
+            if role == "la"]
 
 
 def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:
@@ -151,11 +162,14 @@ def slide_table(slide: Slide, last: int = 6) -> pd.DataFrame:
 def sources_line(slide: Slide) -> str:
     """'DfE LAIT data, April 2026 update (2015-16 to 2024-25); ...': the sources of the LA's
     figures on the slide and the periods each covers."""
-    mine = slide.frame[(slide.frame["role"] == "la") & slide.frame["source"].notna()]
-    if mine.empty:
+    frame = slide.frame
+    periods: dict[str, list[str]] = {}  # source -> its periods, in year order
+    for role, period, source in zip(frame["role"].tolist(), frame["period"].tolist(), frame["source"].tolist()):
+        if role == "la" and isinstance(source, str):
+            periods.setdefault(source, []).append(period)
+    if not periods:
         return "No sources: there are no figures for this indicator."
-    spans = mine.groupby("source", sort=False)["period"].agg(lambda p: p.iloc[0] if len(p) == 1 else f"{p.iloc[0]} to {p.iloc[-1]}")
-    return "; ".join(f"{src} ({span})" for src, span in spans.items())
+    return "; ".join(f"{src} ({p[0] if len(p) == 1 else f'{p[0]} to {p[-1]}'})" for src, p in periods.items())
 
 
 def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_columns: int = 2) -> Spec:

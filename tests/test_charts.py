@@ -142,3 +142,18 @@ def test_flow_chart_labels_every_bar_with_its_series(store):
     assert len(rows) == len(flow)
     assert all(r["label"].endswith(r["series"].replace("Statistical neighbours", "SN")) for r in rows)
     assert spec["layer"][1]["encoding"]["text"]["field"] == "label"
+
+
+def test_rows_reach_streamlit_as_the_same_arrow_table(store):
+    from ui.charts import arrow_data
+
+    for kind, spec in _specs(store).items():
+        rest, table = arrow_data(spec)
+        assert "data" not in rest and {k: v for k, v in spec.items() if k != "data"} == rest, kind
+        assert table.to_pylist() == spec["data"]["values"], kind  # every row, nulls kept as nulls
+    trend = _specs(store)["trend"]
+    rows = trend["data"]["values"]
+    assert any(r["value"] is None for r in rows)
+    # A column pyarrow cannot type stays in the spec for Streamlit to convert.
+    mixed = {**trend, "data": {"values": [{"v": "c"}, {"v": 1.5}]}}
+    assert arrow_data(mixed) == (mixed, None)
