@@ -66,3 +66,28 @@ def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
                 rows.append({**base, "series": other.name, "role": f"other{i}", "count": _value(counts, key),
                              "rate": _value(rates, key)})
     return pd.DataFrame(rows, columns=["step", "stage", "count_measure", "rate_measure", "series", "role", "count", "rate"])
+
+
+def flow_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``flow_table`` as the Journey page shows it: one row per stage (indexed by its label,
+    top to bottom), the LA's count, then each series' rate per 10,000 to one decimal, in the
+    order the series first appear; '–' where there is no figure. A series with no rate at any
+    stage gets no column."""
+    columns = ("stage", "series", "role", "count", "rate")
+    stages: list[str] = []
+    la_name = ""
+    counts: dict[str, float | None] = {}
+    rates: dict[str, dict[str, float]] = {}  # series -> stage -> rate
+    for stage, series, role, count, rate in zip(*(table[c].tolist() for c in columns)):
+        if role == "la":
+            stages.append(stage)
+            la_name = series
+            counts[stage] = None if pd.isna(count) else count
+        by_stage = rates.setdefault(series, {})
+        if not pd.isna(rate):
+            by_stage[stage] = rate
+    out = {f"{la_name}: count": ["–" if counts[s] is None else f"{counts[s]:,.0f}" for s in stages]}
+    for series, by_stage in rates.items():
+        if by_stage:
+            out[f"{series}: per 10,000"] = [f"{by_stage[s]:,.1f}" if s in by_stage else "–" for s in stages]
+    return pd.DataFrame(out, index=pd.Index(stages, name="stage"))

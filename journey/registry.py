@@ -143,6 +143,8 @@ class Registry:
         self._by_id = {m.id: m for m in measures}
         self.measures = measures
         self.conversions = conversions
+        self._rates = [m for m in measures if m.is_rate and m.rate_of and m.rate_of in self._by_id]
+        self._rate_by_count = {m.rate_of: m for m in reversed(self._rates)}  # the first rate per count wins
 
     def __contains__(self, measure_id: object) -> bool:
         return measure_id in self._by_id
@@ -216,11 +218,11 @@ class Registry:
 
     def rates(self) -> list[Measure]:
         """Rates per 10,000 that name the count they are computed from."""
-        return [m for m in self.measures if m.is_rate and m.rate_of and m.rate_of in self._by_id]
+        return list(self._rates)
 
     def rate_for_count(self, count_id: str) -> Measure | None:
         """The rate per 10,000 computed from this count, if the registry has one."""
-        return next((m for m in self.rates() if m.rate_of == count_id), None)
+        return self._rate_by_count.get(count_id)
 
 
 def _read_measures() -> list[Measure]:

@@ -143,3 +143,20 @@ def test_la_trend_keeps_the_selected_years_with_a_value(store):
     rows = la_trend(store, Selection(la="885", year_from=2013), "cp_plans_2yrs_plus_pct")
     assert [(r.year, r.value) for r in rows] == [(2013, 5.4), (2014, 4.2), (2016, 2.1), (2017, 2.3), (2022, 0.0),
                                                  (2023, 0.0), (2024, 1.0), (2025, 1.3)]
+
+
+def test_journey_table_as_shown_keeps_gaps_and_published_figures(store):
+    from journey.flow import flow_display, flow_table
+    from journey.selection import Selection
+
+    shown = flow_display(flow_table(store, Selection(la="885"), 2025))
+    plans = shown.loc["Children on a child protection plan at 31 March"]
+    # Worcestershire at 31 March 2025 as published: 522 plans, 43.5 per 10k; England 40.6; West Midlands 40.3
+    assert list(plans.iloc[:4]) == ["522", "43.5", "40.6", "40.3"]
+    assert list(shown.columns[:4]) == ["Worcestershire: count", "Worcestershire: per 10,000", "England: per 10,000",
+                                       "West Midlands: per 10,000"]
+    assert shown.loc["Section 47 enquiries", "Worcestershire: count"] == "–"  # no count in the store: never 0
+    assert shown.index[0] == "Referrals" and shown.loc["Referrals", "Worcestershire: count"] == "4,805"
+    # 2013-14: no England rate for early help assessments, shown as a dash
+    early = flow_display(flow_table(store, Selection(la="885"), 2014)).loc["Early help assessments started"]
+    assert early["England: per 10,000"] == "–" and early["Worcestershire: per 10,000"] == "162.0"

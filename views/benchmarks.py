@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from journey import areas
-from journey.benchmarks import current_la_count, neighbours, summary_table, year_figures
+from journey.benchmarks import current_la_count, neighbours, year_figures
 from journey.charts import ranked_bars
 from journey.config import ENGLAND
 from journey.registry import registry
@@ -12,6 +12,7 @@ from journey.selection import tidy_for_years
 from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
+from ui.tables import benchmark_summary
 
 s, sel, la = data_page()
 reg = registry()
@@ -24,40 +25,13 @@ st.caption(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=200)
-def _summary(_s, version: int, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
-    rows = []
-    for b in summary_table(_s, areas.get_area(_s, la_key), year_to, model):
-        m = b.measure
-        direction = b.movement or "–"
-        if b.judgement in ("better", "worse"):
-            direction = f"{b.movement} ({b.judgement})"
-        rows.append({
-            "Stage": m.stage_label,
-            "Indicator": m.label,
-            "Year": b.year,
-            la_key: m.format(b.value, b.symbol),
-            "England": m.format(b.england.value) if b.england else "–",
-            "Region": m.format(b.region.value) if b.region else "–",
-            "SN mean": m.format(b.sn.mean) if b.sn else "–",
-            "SN median": m.format(b.sn.median) if b.sn else "–",
-            "SN used": f"{b.sn.n}/{b.sn.of}" if b.sn else "–",
-            "Change": m.format_change(b.change),
-            "Direction": direction,
-            "Rank": f"{b.ranking.rank} of {b.ranking.of}" if b.ranking else "–",
-            "Band": b.ranking.band if b.ranking else "–",
-            "Coverage": b.ranking.coverage if b.ranking else ("not ranked: neutral measure" if not m.judged else "–"),
-        })
-    return pd.DataFrame(rows)
-
-
 def _ids(table: pd.DataFrame) -> list[str]:
     """Measure ids of the summary rows (the table shows labels)."""
     by_label = {m.label: m.id for m in reg}
     return [by_label[label] for label in table["Indicator"]]
 
 
-summary = _summary(s, s.data_version, la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
+summary = benchmark_summary(s, s.data_version, la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
 st.dataframe(summary, hide_index=True, width="stretch", height=min(900, 38 * (len(summary) + 1)))
 region = areas.region_of(s, la)
 download_row(

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from journey import figures
-from journey.periods import period_label
 from journey.registry import registry
 from journey.symbols import symbol_table
 from ui import data
 from ui.downloads import download_row
+from ui.tables import conflict_table
 
 MAX_ROWS_SHOWN = 1_000  # a national store can hold many thousands of revised figures: draw a page of them
 
@@ -34,25 +34,6 @@ else:
 
 st.subheader("Conflicting figures")
 st.caption("The same figure (area, measure, period) given with different values. Both are kept; the one shown by default is marked.")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def conflict_table(_s, version: int) -> pd.DataFrame:
-    """The conflicting figures as the page shows them, made once per store version (a national
-    store can hold many thousands)."""
-    c = figures.conflicts(_s)
-    reg = registry()
-    return pd.DataFrame({
-        "Area": c["area_name"],
-        "Measure": c["measure"].map(lambda k: reg.get(k).label),
-        "Period": [period_label(a, b) for a, b in zip(c["period_start"], c["period_end"])],
-        "Value": reg.format_values(c["measure"], c["value"], c["symbol"]),
-        "Shown by default": c["is_latest"].map({True: "yes", False: ""}),
-        "Source": c["source"],
-        "Vintage": c["vintage"],
-        "Note": c["note"].fillna(""),
-        "Kind": c["kind"],
-    })
 
 
 shown = conflict_table(s, s.data_version)

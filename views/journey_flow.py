@@ -5,7 +5,7 @@ import streamlit as st
 
 from journey.charts import flow_chart
 from journey.conversion import conversions
-from journey.flow import flow_table
+from journey.flow import flow_display, flow_table
 from journey.registry import registry
 from journey.selection import tidy_for_years, trend_area_keys
 from ui import charts
@@ -34,12 +34,7 @@ with chart_tab:
                 ("flow", s.data_version, sel, year))
     st.caption(f"Rates per 10,000 for {la.name} in {year}: {described}.")
 with table_tab:
-    wide = table.pivot_table(index=["step", "stage"], columns="series", values="rate", aggfunc="first", sort=False)
-    counts = table[table["role"] == "la"].set_index(["step", "stage"])["count"]
-    out = pd.DataFrame({f"{la.name}: count": counts.map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}")})
-    for col in wide.columns:
-        out[f"{col}: per 10,000"] = wide[col].map(lambda v: "–" if pd.isna(v) else f"{v:,.1f}")
-    out = out.reset_index(level=0, drop=True)
+    out = flow_display(table)
     st.dataframe(out, width="stretch")
 measures = [m for m in dict.fromkeys([*table["count_measure"], *table["rate_measure"]]) if isinstance(m, str)]
 download_row(file_stem(la.name, "journey", str(year)), key="flow", title=f"{la.name}: the journey in {year}",
