@@ -160,8 +160,9 @@ def _store_summary(store: Store) -> dict[str, object]:
 
 
 def import_history(store: Store) -> pd.DataFrame:
-    """Every import, newest first: id, kind, label, file name, time, rows added, status."""
-    return store.query(
+    """Every import, newest first: id, kind, label, file name, time, rows added, status.
+    Remembered until the store changes (every import and undo changes it): do not modify."""
+    return store.memo("import_history", lambda: store.query(
         """SELECT import_id AS id, kind, label, file_name, created_at, rows_added, rows_replaced, status, details
            FROM imports ORDER BY import_id DESC"""
-    )
+    ))

@@ -105,12 +105,12 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     la = areas_mod.get_area(store, sel.la)
     frame = trend_frame(store, sel, m.id)
     labels = period_labels(store, m.id)
-    la_rows = _la_rows(frame)
-    with_value = [year for year, _, value, _ in la_rows if value is not None]
+    mine = la_rows(frame)
+    with_value = [year for year, _, value, _ in mine if value is not None]
     b = benchmark(store, la, m.id, max(with_value), sel.model) if with_value else None
     series, frequency = local_series(store, la.key, m.id)
     if frequency == "yearly":
-        shown = [r for r in la_rows if b is None or r[0] <= b.year]
+        shown = [r for r in mine if b is None or r[0] <= b.year]
         series = pd.DataFrame({"label": [r[1] for r in shown], "value": [r[2] for r in shown],
                                "symbol": [r[3] for r in shown]}, columns=["label", "value", "symbol"])
         series["value"] = series["value"].astype("float64")
@@ -128,7 +128,7 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(frame, m), item, status)
 
 
-def _la_rows(frame: pd.DataFrame) -> list[tuple[int, str, float | None, str | None]]:
+def la_rows(frame: pd.DataFrame) -> list[tuple[int, str, float | None, str | None]]:
     """The LA's rows of a trend frame as (year, period, value or None, symbol or None), in
     year order: every year in range, so gaps stay gaps."""
     if frame.empty:

@@ -173,6 +173,9 @@ def test_indicator_page_chart_and_table_follow_the_selection(use_default):
     assert at.selectbox(key="measure").value == "cp_rate_per_10k"
     spec = _chart_specs(at)[0]
     assert "Worcestershire: 28.0 in 31 Mar 2009 to 43.5 in 31 Mar 2025" in spec["description"]
+    # The count under the rate, as published: 522 plans at 31 March 2025
+    counts = next(m.value for m in at.markdown if m.value.startswith("**Children on a child protection plan"))
+    assert "(Worcestershire): " in counts and counts.endswith(", 31 Mar 2025 522")
     at.toggle(key="zero").set_value(True).run()
     assert json.dumps(_chart_specs(at)[0]).count('"zero": true') >= 1
     at.toggle(key="table").set_value(True).run()

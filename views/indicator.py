@@ -5,8 +5,8 @@ import streamlit as st
 
 from journey.charts import Spec, trend_chart, xmr_chart
 from journey.registry import STAGES, registry
-from journey.selection import tidy_figures, trend_area_keys, trend_frame, wide_table
-from journey.slides import build_slide, sources_line
+from journey.selection import la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
+from journey.slides import build_slide, la_rows, sources_line
 from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
 from ui import charts
@@ -29,8 +29,8 @@ m = reg.get(measure_id)
 st.title(m.label)
 slide = build_slide(s, sel, m.id)
 frame = slide.frame
-mine = frame[frame["role"] == "la"] if not frame.empty else frame
-if mine.empty or mine["value"].notna().sum() == 0:
+mine = la_rows(frame)  # (year, period, value, symbol), every year in range
+if not any(value is not None for _, _, value, _ in mine):
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
     st.stop()
 
@@ -88,19 +88,18 @@ elif spc and slide.analysis is not None and slide.analysis.enough:
 
 # Counts next to rates: the LA's count for each year when this is a rate per 10,000.
 if m.rate_of and not as_table:
-    counts = trend_frame(s, sel, m.rate_of)
-    counts = counts[(counts["role"] == "la") & counts["value"].notna()]
-    if not counts.empty:
+    counts = la_trend(s, sel, m.rate_of)
+    if counts:
         st.markdown(
             f"**{reg.get(m.rate_of).label}** ({la.name}): "
-            + ", ".join(f"{p} {reg.get(m.rate_of).format(v)}" for p, v in zip(counts["period"], counts["value"]))
+            + ", ".join(f"{r.period} {reg.get(m.rate_of).format(r.value)}" for r in counts)
         )
 
-gaps = mine[mine["value"].isna()]
-if not gaps.empty:
+gaps = [(period, symbol) for _, period, value, symbol in mine if value is None]
+if gaps:
     meanings = symbol_meanings()
     st.markdown("**Gaps in the line**")
-    for p, sym in zip(gaps["period"], gaps["symbol"]):
+    for p, sym in gaps:
         st.markdown(f"- {p}: " + (f"`{sym}` {meanings.get(sym, 'symbol as published')}" if isinstance(sym, str)
                                    else "no figure in the store"))
 
