@@ -50,7 +50,8 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
     """Long table for a trend chart: year, period, series, role, value, symbol, source.
 
     Every series has a row for every year in range, value None where it has no figure, so
-    charts draw gaps rather than joining across missing years.
+    charts draw gaps rather than joining across missing years. A comparator with no figure in
+    the selected years is left out (the LA's own series is always there).
     """
     m = registry().get(measure)
     la = areas_mod.get_area(store, sel.la)
@@ -77,6 +78,9 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
             values = {y: (f.value, f.symbol, f.source) for y, figs in lookup.items() if (f := figs.get(key)) is not None}
             if key != sel.la and values:
                 series.append((areas_mod.get_area(store, key).name, f"other{i}", values))
+    # A comparator with no figure in the selected years would be a legend entry without a line.
+    series = [(name, role, values) for name, role, values in series
+              if role == "la" or any(v[0] is not None or v[1] is not None for y, v in values.items() if sel.in_range(y))]
     years = sorted({y for _, _, values in series for y in values if sel.in_range(y)})
     if not years:
         return pd.DataFrame(columns=TREND_COLUMNS)

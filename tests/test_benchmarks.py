@@ -160,3 +160,14 @@ def test_journey_table_as_shown_keeps_gaps_and_published_figures(store):
     # 2013-14: no England rate for early help assessments, shown as a dash
     early = flow_display(flow_table(store, Selection(la="885"), 2014)).loc["Early help assessments started"]
     assert early["England: per 10,000"] == "–" and early["Worcestershire: per 10,000"] == "162.0"
+
+
+def test_trend_leaves_out_comparators_with_no_figure_in_the_years(store):
+    from journey.selection import Selection, trend_frame
+
+    # Worcestershire's early help assessments per 10k (2011-12 to 2013-14, from its board
+    # reports) have no England, regional or neighbour figure: no empty legend entries.
+    frame = trend_frame(store, Selection(la="885"), "early_help_assessments_rate_per_10k")
+    assert set(frame["role"]) == {"la"} and frame["value"].tolist() == [38.0, 36.0, 162.0]
+    frame = trend_frame(store, Selection(la="885"), "cp_rate_per_10k")
+    assert set(frame["role"]) == {"la", "england", "region", "sn", "sn_published"}
