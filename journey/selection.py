@@ -1,8 +1,8 @@
 """What the user has chosen (LA, comparators, period), and the figures that follow from it.
 
 Plain data: the dashboard builds a ``Selection`` from its widgets; tests and exports build
-one directly. ``la_trend``, ``trend_frame`` and ``year_table`` turn a selection into the long tables the
-charts and tables draw.
+one directly. ``trend_frame`` and ``year_table`` turn a selection into the long tables the
+charts and tables draw; ``la_trend`` gives the LA's own figures as plain rows.
 """
 
 from __future__ import annotations
@@ -97,6 +97,17 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
 
 
 TREND_COLUMNS = ["year", "period", "series", "role", "value", "symbol", "source"]
+
+
+def la_rows(frame: pd.DataFrame) -> list[tuple[int, str, float | None, str | None]]:
+    """The LA's rows of a trend frame as (year, period, value or None, symbol or None), in
+    year order: every year in range, so gaps stay gaps."""
+    if frame.empty:
+        return []
+    return [(int(year), period, None if pd.isna(value) else float(value), symbol if isinstance(symbol, str) else None)
+            for role, year, period, value, symbol in zip(*(frame[c].tolist() for c in
+                                                          ("role", "year", "period", "value", "symbol")))
+            if role == "la"]
 
 
 def available_years(store: Store) -> list[int]:

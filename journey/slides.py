@@ -19,7 +19,7 @@ from journey.charts import Spec, trend_chart, xmr_chart
 from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
-from journey.selection import Selection, trend_frame, wide_table
+from journey.selection import Selection, la_rows, trend_frame, wide_table
 from journey.spc import MIN_POINTS, XmR, xmr
 from journey.store import Store
 
@@ -126,17 +126,6 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
     return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(frame, m), item, status)
-
-
-def la_rows(frame: pd.DataFrame) -> list[tuple[int, str, float | None, str | None]]:
-    """The LA's rows of a trend frame as (year, period, value or None, symbol or None), in
-    year order: every year in range, so gaps stay gaps."""
-    if frame.empty:
-        return []
-    return [(int(year), period, None if pd.isna(value) else float(value), symbol if isinstance(symbol, str) else None)
-            for role, year, period, value, symbol in zip(*(frame[c].tolist() for c in
-                                                          ("role", "year", "period", "value", "symbol")))
-            if role == "la"]
 
 
 def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:

@@ -5,8 +5,8 @@ import streamlit as st
 
 from journey.charts import Spec, trend_chart, xmr_chart
 from journey.registry import STAGES, registry
-from journey.selection import la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
-from journey.slides import build_slide, la_rows, sources_line
+from journey.selection import la_rows, la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
+from journey.slides import build_slide, sources_line
 from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
 from ui import charts
