@@ -77,10 +77,16 @@ def server_script_cache() -> Iterator[None]:
         yield
 
 
-def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], int]]:
-    """(page, rerun times in ms, elements drawn) for every page, on the store at ``db``."""
+NAVIGATION = {"Journey": ["Overview", "Journey", "Indicator"], "Benchmarks": ["Benchmarks"],
+              "Board": ["Board set & pack"], "Data": ["Data & sources", "Upload data"]}
+
+
+def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list]]:
+    """(page, rerun times in ms, the scene its last rerun drew) for every page, on the store
+    at ``db``."""
     from streamlit.testing.v1 import AppTest
 
+    from bench.replay import capture
     from journey.areas import la_labels
     from journey.build import open_store
 
@@ -107,41 +113,47 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], int]]:
                 times.append((time.perf_counter() - start) * 1000)
                 if at.exception:
                     raise SystemExit(f"{page} raised after changing the LA: {at.exception}")
-            results.append((page, times, _count(at._tree)))
+            results.append((page, times, capture(at._tree)))
     return results
 
 
-def baseline_reruns(elements: int, repeat: int, chart: str = "line_chart") -> list[float]:
-    """Rerun times (ms) of a bare script drawing ``elements`` elements from precomputed data,
-    its chart with ``st.line_chart`` or (``chart="spec"``) from a ready Vega-Lite spec."""
+def replay_reruns(scene: list, repeat: int) -> list[float]:
+    """Rerun times (ms) of the replay baseline (bench/replay.py) drawing ``scene``, each rerun
+    after changing the sidebar's LA selectbox as the dashboard's reruns are."""
     from streamlit.testing.v1 import AppTest
 
-    os.environ["BENCH_ELEMENTS"] = str(elements)
-    os.environ["BENCH_CHART"] = chart
+    from bench import replay
+
+    replay.SCENE[:] = scene
+    replay.NAVIGATION.clear()
+    replay.NAVIGATION.update(NAVIGATION)
     with server_script_cache():
-        at = AppTest.from_file(str(ROOT / "bench" / "baseline_app.py"), default_timeout=120)
+        at = AppTest.from_file(str(ROOT / "bench" / "replay_app.py"), default_timeout=120)
         at.run()
+        if at.exception:
+            raise SystemExit(f"the replay raised: {at.exception}")
+        la = at.selectbox(key="la")
         times = []
         for i in range(repeat):
-            at.selectbox(key="choice").select(i % 50)
+            la.select(la.options[(i + 1) % len(la.options)])
             start = time.perf_counter()
             at.run()
             times.append((time.perf_counter() - start) * 1000)
+            la = at.selectbox(key="la")
     return times
 
 
 def interaction(stores: dict[str, Path], repeat: int) -> None:
-    print(f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = a bare script "
-          "drawing as many elements, its chart with st.line_chart; floor = the same with a ready Vega-Lite spec)")
-    print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}"
-          f"{'floor':>7}{'ratio':>7}")
+    from bench.replay import count
+
+    print(f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = the page's "
+          "own elements replayed from precomputed data, bench/replay.py)")
+    print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}")
     for name, db in stores.items():
-        for page, times, elements in page_reruns(db, repeat):
-            base = statistics.median(baseline_reruns(elements, repeat))
-            floor = statistics.median(baseline_reruns(elements, repeat, chart="spec"))
+        for page, times, scene in page_reruns(db, repeat):
+            base = statistics.median(replay_reruns(scene, repeat))
             med = statistics.median(times)
-            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9}{base:>9.0f}{med / base:>7.1f}"
-                  f"{floor:>7.0f}{med / floor:>7.1f}")
+            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{count(scene):>9}{base:>9.0f}{med / base:>7.1f}")
 
 
 # ---- 2. cold start ------------------------------------------------------------------------

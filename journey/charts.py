@@ -64,8 +64,14 @@ Spec = dict[str, Any]
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
-def records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts: NaN and NA become null, numpy numbers plain Python numbers."""
+Rows = pd.DataFrame | list[dict[str, Any]]
+
+
+def records(frame: Rows, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: NaN and NA become null, numpy numbers plain Python numbers.
+    ``frame``: a table, or rows already as dicts (each given a copy of ``columns``)."""
+    if isinstance(frame, list):
+        return [{c: r.get(c) for c in columns} for r in frame]
     out = []
     for row in zip(*(frame[c].tolist() for c in columns)):
         out.append({c: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v)
@@ -142,13 +148,12 @@ def _spc_layers(analysis: XmR, x: Spec, field: str, scale: float = 1.0) -> list[
     return layers
 
 
-def _scales(frame: pd.DataFrame) -> tuple[Spec, Spec, Spec, Spec]:
+def _scales(rows: list[dict[str, Any]]) -> tuple[Spec, Spec, Spec, Spec]:
     """Colour, dash, shape and width scales keyed by series name, in role order."""
-    order = list(STYLES)
-    pairs = frame[["series", "role"]].drop_duplicates()
-    pairs = pairs.assign(o=pairs["role"].map(lambda r: order.index(r) if r in order else 99)).sort_values("o")
-    names = pairs["series"].tolist()
-    styles = [style(r) for r in pairs["role"]]
+    order = {role: i for i, role in enumerate(STYLES)}
+    pairs = sorted(dict.fromkeys((r["series"], r["role"]) for r in rows), key=lambda p: order.get(p[1], 99))
+    names = [name for name, _ in pairs]
+    styles = [style(role) for _, role in pairs]
     return (
         {"domain": names, "range": [s.colour for s in styles]},
         {"domain": names, "range": [list(s.dash) or [1, 0] for s in styles]},
@@ -171,9 +176,10 @@ def trend_chart(
     average and process limits with the signal points ringed. ``scale`` enlarges type, lines
     and points (1.6 for a projector); ``width`` in pixels for files (default: the container).
     """
-    colour, dash, shape, stroke = _scales(frame)
+    data = records(frame, ["year", "period", "series", "role", "value", "symbol"])
+    colour, dash, shape, stroke = _scales(data)
     legend = {"title": None}
-    periods = frame.drop_duplicates("year").sort_values("year")["period"].tolist()
+    periods = [period for _, period in sorted(dict(((r["year"], r["period"]) for r in reversed(data))).items())]
     x = _field("period", "ordinal", sort=periods, title=None,
                axis={"labelAngle": -40 if len(periods) > 8 else 0})
     shared = {
@@ -193,7 +199,6 @@ def trend_chart(
     points = {"mark": {"type": "point", "size": 110 * scale * scale, "filled": True, "opacity": 1}, "encoding": {
         **shared, "shape": _field("series", "nominal", scale=shape, legend=legend),
     }}
-    data = records(frame, ["year", "period", "series", "role", "value", "symbol"])
     spc = _spc_layers(analysis, _field("period", "ordinal", sort=periods), "period", scale) if analysis else []
     return _top(data, [lines, points, *spc], height=height, width=width or "container", config=_config(scale, legend_columns),
                 description=description, title=title)
@@ -222,17 +227,17 @@ def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: 
 
 
 def ranked_bars(
-    frame: pd.DataFrame, measure: Measure, *, highlight: str, height_per_bar: int = 26, description: str | None = None,
+    frame: Rows, measure: Measure, *, highlight: str, height_per_bar: int = 26, description: str | None = None,
 ) -> Spec:
     """Horizontal bars of LAs sorted by value (best first when polarity is high or low).
 
     ``frame``: columns name, value; the bar named ``highlight`` is drawn in the LA colour with
     a bold label, the rest in grey.
     """
-    data = frame.dropna(subset=["value"])
-    data = data.sort_values("value", ascending=measure.polarity == "low")
-    rows = [{"name": n, "value": v, "who": highlight if n == highlight else "Other LAs"}
-            for n, v in zip(data["name"].tolist(), data["value"].tolist())]
+    data = sorted((r for r in records(frame, ["name", "value"]) if r["value"] is not None),
+                  key=lambda r: r["value"], reverse=measure.polarity != "low")
+    rows = [{"name": r["name"], "value": r["value"], "who": highlight if r["name"] == highlight else "Other LAs"}
+            for r in data]
     order = [r["name"] for r in rows]
     top = max((r["value"] for r in rows), default=0)
     encoding = {
@@ -260,33 +265,36 @@ def ranked_bars(
     return spec
 
 
-def flow_chart(frame: pd.DataFrame, *, description: str | None = None) -> Spec:
+def flow_chart(frame: Rows, *, description: str | None = None) -> Spec:
     """Stepped bars down the journey: one band per stage, one bar per series, rate per 10,000.
 
-    ``frame``: columns step (int, journey order), stage (label), series, role, value.
+    ``frame``: columns step (int, journey order), stage (label), series, role, value (rows
+    without a value are left out).
     """
-    colour, _, _, _ = _scales(frame)
-    stages = frame.sort_values("step")["stage"].drop_duplicates().tolist()
+    data = records(frame, ["step", "stage", "series", "role", "value"])
+    data = [r for r in data if r["value"] is not None]
+    for r in data:
+        r["label"] = f"{r['value']:,.1f}  {r['series'].replace('Statistical neighbours', 'SN')}"
+    colour, _, _, _ = _scales(data)
+    stages = [stage for _, stage in sorted(dict(((r["step"], r["stage"]) for r in reversed(data))).items())]
     names = colour["domain"]
+    top = max((r["value"] for r in data), default=None)
     y = _field("stage", "nominal", sort=stages, title=None, axis={"labelLimit": 380})
     offset = _field("series", "nominal", sort=names)
     bars = {"mark": {"type": "bar", "height": {"band": 0.9}}, "encoding": {
         "y": y, "yOffset": offset,
         # Room on the right for the longest label beside the longest bar.
         "x": _field("value", "quantitative", title="per 10,000 children aged 0-17",
-                    scale={"domainMax": float(frame["value"].max()) * 1.35 if len(frame) else 1}),
+                    scale={"domainMax": float(top) * 1.35 if top is not None else 1}),
         "color": _field("series", "nominal", scale=colour, legend={"title": None}),
         "tooltip": [_field("stage", "nominal", title="Stage"), _field("series", "nominal", title="Series"),
                     _field("value", "quantitative", title="Per 10,000", format=",.1f")],
     }}
     # The series name beside each value, so the bars never rely on colour alone ("SN" keeps the
     # longest names inside the chart; the legend gives them in full).
-    labelled = frame.assign(label=[f"{v:,.1f}  {n.replace('Statistical neighbours', 'SN')}"
-                                   for v, n in zip(frame["value"], frame["series"])])
     labels = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14}, "encoding": {
         "y": _field("stage", "nominal", sort=stages), "yOffset": offset,
         "x": _field("value", "quantitative"), "text": _field("label", "nominal"), "color": {"value": "#1b1b1b"},
     }}
-    data = records(labelled, ["step", "stage", "series", "role", "value", "label"])
-    return _top(data, [bars, labels], height=max(300, 34 * len(frame)),
+    return _top(data, [bars, labels], height=max(300, 34 * len(data)),
                 width="container", config=_config(), description=description)

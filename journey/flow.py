@@ -35,9 +35,19 @@ def _value(figures: dict, key: str | None) -> float | None:
     return fig.value if fig else None
 
 
+FLOW_COLUMNS = ["step", "stage", "count_measure", "rate_measure", "series", "role", "count", "rate"]
+
+
 def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
-    """One row per (stage, series): step, stage, count_measure, rate_measure, series, role,
-    count (LA only), rate. Stages with no figure at all for the LA are left out."""
+    """``flow_rows`` as a table (columns ``FLOW_COLUMNS``)."""
+    return pd.DataFrame(flow_rows(store, sel, year), columns=FLOW_COLUMNS)
+
+
+def flow_rows(store: Store, sel: Selection, year: int) -> list[dict]:
+    """One row per (stage, series) for the reporting year: step, stage, count_measure,
+    rate_measure, series, role, count (LA only; None elsewhere), rate (per 10,000 children
+    aged 0-17, None where there is no figure). Stages with no figure at all for the LA are
+    left out."""
     la = areas_mod.get_area(store, sel.la)
     region = areas_mod.region_of(store, la)
     reg = registry()
@@ -65,29 +75,41 @@ def flow_table(store: Store, sel: Selection, year: int) -> pd.DataFrame:
                 other = areas_mod.get_area(store, key)
                 rows.append({**base, "series": other.name, "role": f"other{i}", "count": _value(counts, key),
                              "rate": _value(rates, key)})
-    return pd.DataFrame(rows, columns=["step", "stage", "count_measure", "rate_measure", "series", "role", "count", "rate"])
+    return rows
 
 
-def flow_display(table: pd.DataFrame) -> pd.DataFrame:
+def flow_display(table: pd.DataFrame | list[dict]) -> pd.DataFrame:
     """A ``flow_table`` as the Journey page shows it: one row per stage (indexed by its label,
     top to bottom), the LA's count, then each series' rate per 10,000 to one decimal, in the
     order the series first appear; '–' where there is no figure. A series with no rate at any
     stage gets no column."""
+    columns = flow_display_columns(table)
+    stages = columns.pop("Stage")
+    return pd.DataFrame(columns, index=pd.Index(stages, name="stage"))
+
+
+def flow_display_columns(table: pd.DataFrame | list[dict]) -> dict[str, list[str]]:
+    """``flow_display`` as columns: "Stage" (the labels, top to bottom) first, then the
+    displayed columns, each a list of strings."""
     columns = ("stage", "series", "role", "count", "rate")
+    if isinstance(table, list):
+        values = [tuple(r[c] for c in columns) for r in table]
+    else:
+        values = list(zip(*(table[c].tolist() for c in columns)))
     stages: list[str] = []
     la_name = ""
     counts: dict[str, float | None] = {}
     rates: dict[str, dict[str, float]] = {}  # series -> stage -> rate
-    for stage, series, role, count, rate in zip(*(table[c].tolist() for c in columns)):
+    for stage, series, role, count, rate in values:
         if role == "la":
             stages.append(stage)
             la_name = series
-            counts[stage] = None if pd.isna(count) else count
+            counts[stage] = None if count is None or pd.isna(count) else count
         by_stage = rates.setdefault(series, {})
-        if not pd.isna(rate):
+        if rate is not None and not pd.isna(rate):
             by_stage[stage] = rate
-    out = {f"{la_name}: count": ["–" if counts[s] is None else f"{counts[s]:,.0f}" for s in stages]}
+    out = {"Stage": stages, f"{la_name}: count": ["–" if counts[s] is None else f"{counts[s]:,.0f}" for s in stages]}
     for series, by_stage in rates.items():
         if by_stage:
             out[f"{series}: per 10,000"] = [f"{by_stage[s]:,.1f}" if s in by_stage else "–" for s in stages]
-    return pd.DataFrame(out, index=pd.Index(stages, name="stage"))
+    return out

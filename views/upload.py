@@ -155,9 +155,9 @@ else:
     download_row("import_history", key="history", title="Import history", data=lambda: history.drop(columns=["details"]))
     undoable = [int(i) for i, k, st_ in zip(history["id"], history["kind"], history["status"]) if st_ == "committed" and k != "default"]
     if undoable:
+        labels = dict(zip(history["id"].astype(int), history["label"]))
         c1, c2 = st.columns([2, 1])
-        chosen = c1.selectbox("Undo an import", undoable, key="undo_id",
-                              format_func=lambda i: f"{i}: {history.set_index('id').loc[i, 'label']}")
+        chosen = c1.selectbox("Undo an import", undoable, key="undo_id", format_func=lambda i: f"{i}: {labels[i]}")
         if c2.button("Undo import", key="undo"):
             try:
                 undo(s, chosen)
