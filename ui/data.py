@@ -29,11 +29,10 @@ def store() -> Store:
         raise  # for type checkers: st.stop() does not return
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
-def cached_benchmark(_s: Store, version: int, la: str, measure: str, year: int, model: int) -> Benchmark:
-    """``journey.benchmarks.benchmark``, cached until the store changes: ``version`` (the
-    store's data_version) is part of the cache key; a leading underscore would drop it."""
-    return benchmark(_s, la, measure, year, model)
+def cached_benchmark(s: Store, la: str, measure: str, year: int, model: int) -> Benchmark:
+    """``journey.benchmarks.benchmark``, remembered by the store until it changes (in memory:
+    ``st.cache_data`` would unpickle the result on every hit)."""
+    return s.memo(("benchmark", la, measure, year, model), lambda: benchmark(s, la, measure, year, model))
 
 
 def require_data(s: Store) -> None:

@@ -1,13 +1,18 @@
-"""Tables the pages show, built once per store version and cached.
+"""Tables the pages show, built once per store version and remembered by the store.
 
-Defined here rather than in the page scripts: a page script runs from the top on every rerun,
-and ``st.cache_data`` re-wraps a function defined there each time (reading its source to make
-the cache key, 2-3 ms a rerun)."""
+They are remembered with ``Store.memo`` (in memory, shared by every session, dropped when the
+store changes) rather than ``st.cache_data``, which pickles a result on the way in and unpickles
+it on every hit: a fifth of the Data & sources page's server time for its conflicts table. What
+a page draws is handed to Streamlit as an Arrow table (``shown``), which Streamlit sends as it
+is; given a pandas frame it converts it again on every rerun."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import Any
+
 import pandas as pd
-import streamlit as st
+import pyarrow as pa
 
 from journey import areas, figures
 from journey.benchmarks import summary_table
@@ -16,13 +21,31 @@ from journey.registry import registry
 from journey.store import Store
 
 
-@st.cache_data(show_spinner=False, max_entries=200)
-def benchmark_summary(_s: Store, version: int, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
+def shown(s: Store, key: Hashable, build: Callable[[], pd.DataFrame | dict[str, list[Any]] | list[dict[str, Any]]]) -> pa.Table:
+    """``build()`` (a frame, columns or rows) as an Arrow table for ``st.dataframe``, made once
+    per store version. ``key`` must name everything the table depends on but the store's
+    contents. A frame's index is dropped: the pages show these tables without one."""
+
+    def make() -> pa.Table:
+        table = build()
+        if isinstance(table, pd.DataFrame):
+            return pa.Table.from_pandas(table, preserve_index=False)
+        return pa.Table.from_pylist(table) if isinstance(table, list) else pa.table(table)
+
+    return s.memo(("shown", key), make)
+
+
+def benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
     """Every indicator for one LA in its latest year up to ``year_to``, formatted for display:
-    one row per measure (registry order), the LA's column headed by its area key. ``version``
-    (the store's data_version) keys the cache; a leading underscore would drop it."""
+    one row per measure (registry order), the LA's column headed by its name. Remembered until
+    the store changes: do not modify the frame."""
+    return s.memo(("benchmark_summary", la_key, year_to, model), lambda: _benchmark_summary(s, la_key, year_to, model))
+
+
+def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
+    la = areas.get_area(s, la_key)
     rows = []
-    for b in summary_table(_s, areas.get_area(_s, la_key), year_to, model):
+    for b in summary_table(s, la, year_to, model):
         m = b.measure
         direction = b.movement or "–"
         if b.judgement in ("better", "worse"):
@@ -31,7 +54,7 @@ def benchmark_summary(_s: Store, version: int, la_key: str, year_to: int | None,
             "Stage": m.stage_label,
             "Indicator": m.label,
             "Year": b.year,
-            la_key: m.format(b.value, b.symbol),
+            la.name: m.format(b.value, b.symbol),
             "England": m.format(b.england.value) if b.england else "–",
             "Region": m.format(b.region.value) if b.region else "–",
             "SN mean": m.format(b.sn.mean) if b.sn else "–",
@@ -46,11 +69,14 @@ def benchmark_summary(_s: Store, version: int, la_key: str, year_to: int | None,
     return pd.DataFrame(rows)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def conflict_table(_s: Store, version: int) -> pd.DataFrame:
+def conflict_table(s: Store) -> pd.DataFrame:
     """The conflicting figures as the Data & sources page shows them, made once per store
-    version (a national store can hold many thousands)."""
-    c = figures.conflicts(_s)
+    version (a national store can hold many thousands). Do not modify the frame."""
+    return s.memo("conflict_table", lambda: _conflict_table(s))
+
+
+def _conflict_table(s: Store) -> pd.DataFrame:
+    c = figures.conflicts(s)
     reg = registry()
     return pd.DataFrame({
         "Area": c["area_name"],

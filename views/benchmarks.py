@@ -1,10 +1,11 @@
 """Benchmarks: every indicator against England, region and neighbours; LAs ranked on one."""
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from journey import areas
-from journey.benchmarks import current_la_count, neighbours, year_figures
+from journey.benchmarks import current_la_count, neighbours, year_lookup
 from journey.charts import ranked_bars
 from journey.config import ENGLAND
 from journey.registry import registry
@@ -13,6 +14,7 @@ from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
 from ui.tables import benchmark_summary
+from ui.tables import shown as arrow
 
 s, sel, la = data_page()
 reg = registry()
@@ -31,8 +33,9 @@ def _ids(table: pd.DataFrame) -> list[str]:
     return [by_label[label] for label in table["Indicator"]]
 
 
-summary = benchmark_summary(s, s.data_version, la.key, sel.year_to, sel.model).rename(columns={la.key: la.name})
-st.dataframe(summary, hide_index=True, width="stretch", height=min(900, 38 * (len(summary) + 1)))
+summary = benchmark_summary(s, la.key, sel.year_to, sel.model)
+st.dataframe(arrow(s, ("benchmark_summary", la.key, sel.year_to, sel.model), lambda: summary), hide_index=True,
+             width="stretch", height=min(900, 38 * (len(summary) + 1)))
 region = areas.region_of(s, la)
 download_row(
     file_stem(la.name, "benchmarks"), key="summary", title=f"{la.name}: benchmarks, each indicator in its latest year",
@@ -46,19 +49,21 @@ c1, c2, c3 = st.columns([3, 1, 2])
 measure_id = c1.selectbox("Indicator", judged, format_func=lambda k: reg.get(k).label, key="rank_measure",
                           index=judged.index("cp_rate_per_10k"), bind="query-params")
 m = reg.get(measure_id)
-years = sorted({int(y) for y in year_figures(s, m.id, sel.year_to or 0)["reporting_year"]} |
-               {y for y in range(sel.year_from or 2009, (sel.year_to or 2025) + 1)}, reverse=True)
+years = list(range(sel.year_to or 2025, (sel.year_from or 2009) - 1, -1))
 year = c2.selectbox("Year", years, key="rank_year", bind="query-params")
 scope = c3.radio("Show", ["Statistical neighbours", "All LAs in the store"], horizontal=True, key="rank_scope",
                  bind="query-params")
-frame = year_figures(s, m.id, year)
-frame = frame[(frame["area_type"] == "LA") & frame["value"].notna()]
 names = areas.la_labels(s)
+# (area key, value) of every LA with a figure, best first: plain lists, as this is the page's
+# own work on every rerun for an LA or indicator not seen before.
+ranked = [(key, f.value) for key, f in year_lookup(s, m.id).get(year, {}).items()
+          if f.area_type == "LA" and f.value is not None]
 if scope == "Statistical neighbours":
     keys = {k for _, k, _ in neighbours(s, la, sel.model)} | {la.key}
-    frame = frame[frame["area_key"].isin(keys)]
-bars = pd.DataFrame({"name": frame["area_key"].map(names), "value": frame["value"]})
-if bars.empty or la.key not in set(frame["area_key"]):
+    ranked = [r for r in ranked if r[0] in keys]
+ranked.sort(key=lambda r: r[1], reverse=m.polarity != "low")
+bars = [{"name": names.get(key, key), "value": value} for key, value in ranked]
+if not any(key == la.key for key, _ in ranked):
     st.info(f"No {year} figure for {la.name} on this indicator.")
 else:
     total = current_la_count(s, year)
@@ -66,16 +71,19 @@ else:
         st.caption(f"{la.name} and its {sel.model} statistical neighbours that have a {year} figure ({len(bars)} LAs).")
     else:
         st.caption(f"Coverage: the store has a {year} figure for {len(bars)} of the {total} LAs in England.")
+
     def bar_chart():
         return ranked_bars(bars, m, highlight=names[la.key],
                            description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs.")
 
+    def ranked_table() -> pd.DataFrame:
+        return pd.DataFrame({"Local authority": [b["name"] for b in bars], m.label: [b["value"] for b in bars]})
+
     charts.show(bar_chart, ("ranked", s.data_version, sel.la, sel.model, m.id, year, scope))
-    ranked_table = bars.sort_values("value", ascending=m.polarity == "low").rename(
-        columns={"name": "Local authority", "value": m.label}).set_index("Local authority")
     with st.expander("The bars as a table"):
-        st.dataframe(ranked_table.map(m.format), width="stretch")
+        st.dataframe(pa.table({"Local authority": [b["name"] for b in bars],
+                               m.label: [m.format(b["value"]) for b in bars]}), hide_index=True, width="stretch")
     download_row(file_stem(la.name, m.id, str(year), "ranked"), key="ranked", title=f"{m.label} in {year}: LAs ranked",
-                 data=lambda: tidy_for_years(s, [(m.id, year)], frame["area_key"].tolist()),
-                 shown=lambda: ranked_table,
+                 data=lambda: tidy_for_years(s, [(m.id, year)], [key for key, _ in ranked]),
+                 shown=ranked_table,
                  chart=bar_chart)

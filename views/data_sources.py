@@ -8,7 +8,7 @@ from journey.registry import registry
 from journey.symbols import symbol_table
 from ui import data
 from ui.downloads import download_row
-from ui.tables import conflict_table
+from ui.tables import conflict_table, shown as arrow
 
 MAX_ROWS_SHOWN = 1_000  # a national store can hold many thousands of revised figures: draw a page of them
 
@@ -29,32 +29,33 @@ if src.empty:
     st.info("No figures yet.")
     st.page_link("views/upload.py", label="Go to Upload data", icon=":material/upload:")
 else:
-    st.dataframe(src, hide_index=True, width="stretch")
+    st.dataframe(arrow(s, "sources", lambda: src), hide_index=True, width="stretch")
     download_row("sources_and_vintages", key="sources", title="Sources and vintages in the store", data=lambda: src)
 
 st.subheader("Conflicting figures")
 st.caption("The same figure (area, measure, period) given with different values. Both are kept; the one shown by default is marked.")
 
 
-shown = conflict_table(s, s.data_version)
+shown = conflict_table(s)
 if shown.empty:
     st.write("None.")
 else:
     if len(shown) > MAX_ROWS_SHOWN:
         st.caption(f"{len(shown):,} rows: the first {MAX_ROWS_SHOWN:,} are shown; the downloads hold them all.")
-    st.dataframe(shown.head(MAX_ROWS_SHOWN), hide_index=True, width="stretch")
+    st.dataframe(arrow(s, "conflicts", lambda: shown.head(MAX_ROWS_SHOWN)), hide_index=True, width="stretch")
     download_row("conflicting_figures", key="conflicts", title="Conflicting figures", data=lambda: shown)
 
 st.subheader("Measures")
 reg = registry()
 present = summary["measures_present"]
-measure_table = pd.DataFrame([{
+measure_rows = [{
     "Stage": m.stage_label, "Measure": m.label, "Id": m.id, "Unit": m.unit, "Polarity": m.polarity,
     "Decimals": m.decimals, "In the store": "yes" if m.id in present else "", "Definition": m.definition,
-} for m in reg])
-st.dataframe(measure_table, hide_index=True, width="stretch")
-download_row("measures", key="measures", title="Measures in the indicator registry", data=lambda: measure_table)
+} for m in reg]
+st.dataframe(arrow(s, "measures", lambda: measure_rows), hide_index=True, width="stretch")
+download_row("measures", key="measures", title="Measures in the indicator registry",
+             data=lambda: pd.DataFrame(measure_rows))
 
 st.subheader("Suppression symbols")
 st.caption("A suppressed or missing figure is stored as no value plus its symbol: never as 0. Charts show a gap.")
-st.dataframe(pd.DataFrame(symbol_table()), hide_index=True, width="stretch")
+st.dataframe(arrow(s, "symbols", symbol_table), hide_index=True, width="stretch")

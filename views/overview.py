@@ -25,7 +25,6 @@ DELTA_COLOURS = {"high": "normal", "low": "inverse", "neutral": "off"}
 
 headlines = registry().headlines()
 cols = st.columns(4)
-version = s.data_version
 latest_years: list[tuple[str, int]] = []
 for i, m in enumerate(headlines):
     mine = la_trend(s, sel, m.id)
@@ -38,7 +37,7 @@ for i, m in enumerate(headlines):
             continue
         year, period = mine[-1].year, mine[-1].period
         latest_years.append((m.id, year))
-        b = data.cached_benchmark(s, version, la.key, m.id, year, sel.model)
+        b = data.cached_benchmark(s, la.key, m.id, year, sel.model)
         delta = None if b.change is None else f"{m.format_change(b.change)} on a year earlier"
         st.markdown(f"**{m.label}**")
         st.metric(

@@ -16,6 +16,7 @@ from journey.periods import period_label
 from journey.registry import normalise_label, registry
 from ui import data
 from ui.downloads import download_row
+from ui.tables import shown as arrow
 from ui.text import literal
 
 s = data.store()
@@ -151,7 +152,7 @@ history = import_history(s)
 if history.empty:
     st.write("No imports yet.")
 else:
-    st.dataframe(history.drop(columns=["details"]), hide_index=True, width="stretch")
+    st.dataframe(arrow(s, "import_history", lambda: history.drop(columns=["details"])), hide_index=True, width="stretch")
     download_row("import_history", key="history", title="Import history", data=lambda: history.drop(columns=["details"]))
     undoable = [int(i) for i, k, st_ in zip(history["id"], history["kind"], history["status"]) if st_ == "committed" and k != "default"]
     if undoable:
