@@ -420,8 +420,22 @@ def summary_table(store: Store, la: Area, year_to: int | None, model: int = DEFA
     latest reporting year up to ``year_to``, in registry (journey) order."""
     out = []
     for m in registry():
-        years = [y for y, figs in year_lookup(store, m.id).items()
-                 if _val(figs.get(la.key)) is not None and (year_to is None or y <= year_to)]
+        years = [y for y in value_years(store, m.id).get(la.key, ()) if year_to is None or y <= year_to]
         if years:
-            out.append(benchmark(store, la, m.id, max(years), model))
+            out.append(benchmark(store, la, m.id, years[-1], model))
     return out
+
+
+def value_years(store: Store, measure: str) -> dict[str, tuple[int, ...]]:
+    """{area key: the reporting years in which the area has a value for the measure, ascending},
+    worked out once per store version (the benchmark summary asks it of every measure)."""
+
+    def compute() -> dict[str, tuple[int, ...]]:
+        out: dict[str, list[int]] = {}
+        for year, figures in sorted(year_lookup(store, measure).items()):
+            for key, fig in figures.items():
+                if fig.value is not None:
+                    out.setdefault(key, []).append(year)
+        return {k: tuple(v) for k, v in out.items()}
+
+    return store.memo(("value_years", measure), compute)

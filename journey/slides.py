@@ -70,8 +70,11 @@ def _sub_annual(store: Store, measure: str) -> dict[str, pd.DataFrame]:
     return store.memo(("sub_annual", measure), compute)
 
 
+_NO_LOCAL_SERIES = pd.DataFrame(columns=["label", "value", "symbol", "period_end"])
+
+
 def _local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFrame, str]:
-    empty = pd.DataFrame(columns=["label", "value", "symbol", "period_end"])
+    empty = _NO_LOCAL_SERIES  # shared, like every remembered result: read-only
     rows = _sub_annual(store, measure).get(area_key)
     if rows is None:
         return empty, "yearly"

@@ -46,7 +46,8 @@ def _to_url(key: str, values: list[str], default: list[str]) -> None:
 
 
 class _Choices:
-    """The options the selection widgets offer, and how a URL value is matched against them."""
+    """The options the selection widgets offer, and how a URL value is matched against them.
+    Shared by every session until the store changes (``_choices``): read-only."""
 
     def __init__(self, s: Store):
         self.labels = la_labels(s)
@@ -77,10 +78,15 @@ class _Choices:
         }
 
 
+def _choices(s: Store) -> _Choices:
+    """The selection's options, made once per store version (every page run draws them)."""
+    return s.memo("sidebar_choices", lambda: _Choices(s))
+
+
 def url_selection(s: Store) -> Selection:
     """The selection a link holds, read straight from the URL (presentation mode has no
     sidebar). Unknown values fall back to the defaults, as in ``sidebar``."""
-    choices = _Choices(s)
+    choices = _choices(s)
     values = {}
     for key, (parse, fallback) in choices.parsers().items():
         raw = st.query_params.get_all(key)
@@ -95,7 +101,7 @@ def url_selection(s: Store) -> Selection:
 
 def sidebar(s: Store) -> Selection:
     """Draw the selection widgets in the sidebar and return the selection."""
-    choices = _Choices(s)
+    choices = _choices(s)
     labels, keys, years = choices.labels, choices.keys, choices.years
     default_la, default_years = choices.default_la, choices.default_years
     start = {key: _initial(key, parse, fallback) for key, (parse, fallback) in choices.parsers().items()}

@@ -35,14 +35,14 @@ def shown(s: Store, key: Hashable, build: Callable[[], pd.DataFrame | dict[str, 
     return s.memo(("shown", key), make)
 
 
-def benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
+def benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> list[dict[str, Any]]:
     """Every indicator for one LA in its latest year up to ``year_to``, formatted for display:
-    one row per measure (registry order), the LA's column headed by its name. Remembered until
-    the store changes: do not modify the frame."""
+    one row per measure (registry order; the columns of every row in the same order), the LA's
+    column headed by its name. Remembered until the store changes: do not modify the rows."""
     return s.memo(("benchmark_summary", la_key, year_to, model), lambda: _benchmark_summary(s, la_key, year_to, model))
 
 
-def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> pd.DataFrame:
+def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> list[dict[str, Any]]:
     la = areas.get_area(s, la_key)
     rows = []
     for b in summary_table(s, la, year_to, model):
@@ -66,7 +66,7 @@ def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -
             "Band": b.ranking.band if b.ranking else "–",
             "Coverage": b.ranking.coverage if b.ranking else ("not ranked: neutral measure" if not m.judged else "–"),
         })
-    return pd.DataFrame(rows)
+    return rows
 
 
 def conflict_table(s: Store) -> pd.DataFrame:

@@ -27,10 +27,7 @@ st.caption(
 )
 
 
-def _ids(table: pd.DataFrame) -> list[str]:
-    """Measure ids of the summary rows (the table shows labels)."""
-    by_label = {m.label: m.id for m in reg}
-    return [by_label[label] for label in table["Indicator"]]
+by_label = {m.label: m.id for m in reg}  # the summary rows name measures by label
 
 
 summary = benchmark_summary(s, la.key, sel.year_to, sel.model)
@@ -39,9 +36,9 @@ st.dataframe(arrow(s, ("benchmark_summary", la.key, sel.year_to, sel.model), lam
 region = areas.region_of(s, la)
 download_row(
     file_stem(la.name, "benchmarks"), key="summary", title=f"{la.name}: benchmarks, each indicator in its latest year",
-    data=lambda: tidy_for_years(s, [(r.id, int(y)) for r, y in zip(map(reg.get, _ids(summary)), summary["Year"])],
+    data=lambda: tidy_for_years(s, [(by_label[r["Indicator"]], int(r["Year"])) for r in summary],
                                 [la.key, ENGLAND] + ([region.key] if region else [])),
-    shown=lambda: summary, notes=("SN means, medians, ranks and bands are worked out by the dashboard: see the As shown sheet.",))
+    shown=lambda: pd.DataFrame(summary), notes=("SN means, medians, ranks and bands are worked out by the dashboard: see the As shown sheet.",))
 
 st.subheader("Where the LA stands on one indicator")
 judged = [m.id for m in reg if m.kind != "count"]
