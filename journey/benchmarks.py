@@ -29,8 +29,7 @@ from journey.registry import Measure, registry
 from journey.store import Store
 
 
-@dataclass(frozen=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     key: str
     name: str
     rank: int
@@ -58,8 +57,7 @@ class NeighbourStats:
         return len(self.used) + len(self.missing)
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     """The LA against one comparator value."""
 
     name: str
@@ -68,8 +66,7 @@ class Comparison:
     pct_difference: float | None
 
 
-@dataclass(frozen=True)
-class Ranking:
+class Ranking(NamedTuple):
     rank: int
     of: int
     band: str  # A (best quartile) to D
@@ -316,12 +313,14 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
     """Benchmark an LA on one measure in one reporting year."""
     area = areas_mod.find_area(store, la) if isinstance(la, str) else la
     m = registry().get(measure)
-    fig = _figure(store, m.id, year, area.key)
+    lookup = year_lookup(store, m.id)
+    this_year = lookup.get(year, {})
+    fig = this_year.get(area.key)
     value = _val(fig)
-    previous = _val(_figure(store, m.id, year - 1, area.key))
+    previous = _val(lookup.get(year - 1, {}).get(area.key))
     move = movement(value, previous)
     region = areas_mod.region_of(store, area)
-    reg_value = _val(_figure(store, m.id, year, region.key)) if region else None
+    reg_value = _val(this_year.get(region.key)) if region else None
     sn = sn_stats(store, area, m.id, year, model) if area.type == "LA" else None
     notes = []
     if sn and sn.missing:
@@ -334,7 +333,7 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
         source=fig.source if fig else None, vintage=fig.vintage if fig else None,
         previous=previous, change=None if value is None or previous is None else value - previous,
         movement=move, judgement=judge(m, move),
-        england=compare("England", value, _val(_figure(store, m.id, year, ENGLAND))),
+        england=compare("England", value, _val(this_year.get(ENGLAND))),
         region=compare(region.name, value, reg_value) if region else None,
         sn=sn,
         sn_mean=compare(f"SN mean ({model} model)", value, sn.mean) if sn else None,

@@ -7,8 +7,10 @@ charts and tables draw; ``la_trend`` gives the LA's own figures as plain rows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from journey import areas as areas_mod
@@ -91,9 +93,8 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
             value, symbol, source = values.get(year, (None, None, None))
             for c, v in zip(TREND_COLUMNS, (year, labels.get(year, str(year)), name, role, value, symbol, source)):
                 columns[c].append(v)
-    frame = pd.DataFrame(columns)
-    frame["value"] = frame["value"].astype("float64")
-    return frame
+    columns["value"] = np.array([math.nan if v is None else v for v in columns["value"]], dtype="float64")
+    return pd.DataFrame(columns)
 
 
 TREND_COLUMNS = ["year", "period", "series", "role", "value", "symbol", "source"]

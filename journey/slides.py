@@ -6,8 +6,12 @@ all draw from ``build_slide``.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from journey import areas as areas_mod
@@ -58,14 +62,37 @@ def local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFram
     return store.memo(("local_series", area_key, measure), lambda: _local_series(store, area_key, measure))
 
 
-def _sub_annual(store: Store, measure: str) -> dict[str, pd.DataFrame]:
-    """{area key: that area's figures for periods shorter than a year}, for one measure: read
-    once per store version, so changing LA does not scan the observations again."""
-    def compute() -> dict[str, pd.DataFrame]:
+class _SubAnnual(NamedTuple):
+    """One area's figures for periods shorter than a year, one per period end (ascending)."""
+
+    starts: list
+    ends: list[dt.date]
+    values: list[float | None]
+    symbols: list[str | None]
+
+
+def _sub_annual(store: Store, measure: str) -> dict[str, _SubAnnual]:
+    """{area key: that area's figures for periods shorter than a year}, for one measure: read,
+    sorted and de-duplicated once per store version for every area together, so changing LA
+    neither scans the observations again nor sorts them."""
+    def compute() -> dict[str, _SubAnnual]:
         rows = figures.latest(store, None, [measure])
         span = pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])
         rows = rows[span.dt.days < 300]
-        return {key: part for key, part in rows.groupby("area_key", sort=False)}
+        # One figure per period end (the last of any that share one), in time order.
+        rows = rows.sort_values(["area_key", "period_end"], kind="stable").drop_duplicates(
+            ["area_key", "period_end"], keep="last")
+        out: dict[str, _SubAnnual] = {}
+        for key, start, end, value, symbol in zip(*(rows[c].tolist() for c in
+                                                     ("area_key", "period_start", "period_end", "value", "symbol"))):
+            part = out.get(key)
+            if part is None:
+                part = out[key] = _SubAnnual([], [], [], [])
+            part.starts.append(start)
+            part.ends.append(as_date(end))
+            part.values.append(None if value is None or math.isnan(value) else float(value))
+            part.symbols.append(symbol if isinstance(symbol, str) else None)
+        return out
 
     return store.memo(("sub_annual", measure), compute)
 
@@ -76,12 +103,9 @@ _NO_LOCAL_SERIES = pd.DataFrame(columns=["label", "value", "symbol", "period_end
 def _local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFrame, str]:
     empty = _NO_LOCAL_SERIES  # shared, like every remembered result: read-only
     rows = _sub_annual(store, measure).get(area_key)
-    if rows is None:
+    if rows is None or len(rows.ends) < MIN_POINTS:
         return empty, "yearly"
-    sub = rows.sort_values("period_end").drop_duplicates("period_end", keep="last")
-    if len(sub) < MIN_POINTS:
-        return empty, "yearly"
-    ends = [as_date(e) for e in sub["period_end"]]
+    ends = rows.ends
     last_step = (ends[-1] - ends[-2]).days
     if last_step > 100:
         return empty, "yearly"
@@ -89,15 +113,14 @@ def _local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFra
     first = len(ends) - 1
     while first > 0 and limit[0] <= (ends[first] - ends[first - 1]).days <= limit[1]:
         first -= 1
-    run = sub.iloc[first:]
-    if len(run) < MIN_POINTS:
+    if len(ends) - first < MIN_POINTS:
         return empty, "yearly"
     frame = pd.DataFrame({
-        "label": [period_label(s, e) for s, e in zip(run["period_start"], run["period_end"])],
-        "value": run["value"].astype("float64"),
-        "symbol": run["symbol"],
-        "period_end": run["period_end"],
-    }).reset_index(drop=True)
+        "label": [period_label(a, b) for a, b in zip(rows.starts[first:], ends[first:])],
+        "value": pd.Series(rows.values[first:], dtype="float64"),
+        "symbol": rows.symbols[first:],
+        "period_end": ends[first:],
+    })
     return frame, frequency
 
 
@@ -114,9 +137,9 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     series, frequency = local_series(store, la.key, m.id)
     if frequency == "yearly":
         shown = [r for r in mine if b is None or r[0] <= b.year]
-        series = pd.DataFrame({"label": [r[1] for r in shown], "value": [r[2] for r in shown],
+        series = pd.DataFrame({"label": [r[1] for r in shown],
+                               "value": np.array([math.nan if r[2] is None else r[2] for r in shown], dtype="float64"),
                                "symbol": [r[3] for r in shown]}, columns=["label", "value", "symbol"])
-        series["value"] = series["value"].astype("float64")
     analysis = xmr(series["label"].tolist(), series["value"].tolist()) if not series.empty else None
     if frequency != "yearly":
         lines = _sub_annual_takeaway(m, series, analysis, frequency)
@@ -133,15 +156,16 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
 
 def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:
     """The change on the month (or quarter) before and whether the latest is unusual."""
-    have = series.dropna(subset=["value"])
-    last = series.iloc[-1]
-    value = None if pd.isna(last["value"]) else float(last["value"])
-    previous = float(series.iloc[-2]["value"]) if len(series) > 1 and pd.notna(series.iloc[-2]["value"]) else None
-    symbol = last["symbol"] if isinstance(last["symbol"], str) else None
-    lines = [describe_change(m, value, previous, symbol, str(last["label"]),
-                             str(series.iloc[-2]["label"]) if len(series) > 1 else "the period before")]
-    if not have.empty and value is not None:
-        lines.append(unusual_sentence(analysis, m, period=str(last["label"]), frequency=frequency))
+    labels = series["label"].tolist()
+    values = [None if math.isnan(v) else v for v in series["value"].tolist()]
+    last_symbol = series["symbol"].iloc[-1]
+    value = values[-1]
+    previous = values[-2] if len(values) > 1 else None
+    symbol = last_symbol if isinstance(last_symbol, str) else None
+    lines = [describe_change(m, value, previous, symbol, str(labels[-1]),
+                             str(labels[-2]) if len(labels) > 1 else "the period before")]
+    if value is not None:
+        lines.append(unusual_sentence(analysis, m, period=str(labels[-1]), frequency=frequency))
     return lines
 
 

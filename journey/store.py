@@ -288,11 +288,15 @@ class Store:
             return value
 
     def _memo_get(self, key: object) -> tuple[int, object] | None:
-        with self._memo_guard:
-            hit = self._memo.get(key)
-            if hit is not None:
+        # No lock on a hit (a page run makes hundreds): OrderedDict's get and move_to_end are
+        # each atomic, and a key dropped by another thread in between is simply a miss.
+        hit = self._memo.get(key)
+        if hit is not None:
+            try:
                 self._memo.move_to_end(key)
-            return hit
+            except KeyError:
+                return None
+        return hit
 
     # ---- reading -------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:

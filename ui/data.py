@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -14,9 +15,22 @@ from journey.figures import observation_count
 from journey.store import Store
 
 
-@st.cache_resource(show_spinner=False)
+_STORES: dict[tuple[str, bool], Store] = {}
+_OPENING = threading.Lock()
+
+
 def _open(path: str, read_only: bool = False) -> Store:
-    return open_store(Path(path), read_only=read_only)
+    """The process's one Store for a database, opened on first use. A plain dictionary rather
+    than ``st.cache_resource``, which hashes its arguments on each of the two calls a page run
+    makes; a failed open is not remembered, so the next run tries again."""
+    key = (path, read_only)
+    found = _STORES.get(key)
+    if found is None:
+        with _OPENING:
+            found = _STORES.get(key)
+            if found is None:
+                found = _STORES[key] = open_store(Path(path), read_only=read_only)
+    return found
 
 
 def store() -> Store:
