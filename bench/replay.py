@@ -42,7 +42,15 @@ def _options(proto) -> list[str]:
 
 def _element(node) -> Node:
     """A leaf element of the tree as a Node (raises on a kind this replay does not draw, so the
-    baseline never silently draws less than the page)."""
+    baseline never silently draws less than the page). A widget the page binds to the URL is
+    bound in the replay too."""
+    drawn = _leaf(node)
+    if getattr(node.proto, "query_param_key", ""):
+        return Node(drawn.kind, {**drawn.args, "bind": "query-params"}, drawn.children)
+    return drawn
+
+
+def _leaf(node) -> Node:
     kind, p = node.type, node.proto
     key = getattr(node, "key", None)
     if kind in ("title", "header", "subheader", "caption", "markdown"):

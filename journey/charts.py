@@ -64,16 +64,18 @@ Spec = dict[str, Any]
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
-Rows = pd.DataFrame | list[dict[str, Any]]
+Rows = pd.DataFrame | list[dict[str, Any]] | dict[str, list]
 
 
 def records(frame: Rows, columns: list[str]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: NaN and NA become null, numpy numbers plain Python numbers.
-    ``frame``: a table, or rows already as dicts (each given a copy of ``columns``)."""
+    ``frame``: a table, rows already as dicts (each given a copy of ``columns``), or plain
+    lists by column."""
     if isinstance(frame, list):
         return [{c: r.get(c) for c in columns} for r in frame]
     out = []
-    for row in zip(*(frame[c].tolist() for c in columns)):
+    lists = [frame[c] for c in columns] if isinstance(frame, dict) else [frame[c].tolist() for c in columns]
+    for row in zip(*lists):
         out.append({c: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v)
                     for c, v in zip(columns, row)})
     return out
@@ -163,7 +165,7 @@ def _scales(rows: list[dict[str, Any]]) -> tuple[Spec, Spec, Spec, Spec]:
 
 
 def trend_chart(
-    frame: pd.DataFrame, measure: Measure, *, zero: bool = False, height: int = 460, title: str | None = None,
+    frame: Rows, measure: Measure, *, zero: bool = False, height: int = 460, title: str | None = None,
     description: str | None = None, analysis: XmR | None = None, scale: float = 1.0, width: int | None = None,
     legend_columns: int = 2,
 ) -> Spec:
@@ -179,7 +181,7 @@ def trend_chart(
     data = records(frame, ["year", "period", "series", "role", "value", "symbol"])
     colour, dash, shape, stroke = _scales(data)
     legend = {"title": None}
-    periods = [period for _, period in sorted(dict(((r["year"], r["period"]) for r in reversed(data))).items())]
+    periods = [period for _, period in sorted(dict((r["year"], r["period"]) for r in reversed(data)).items())]
     x = _field("period", "ordinal", sort=periods, title=None,
                axis={"labelAngle": -40 if len(periods) > 8 else 0})
     shared = {
@@ -276,7 +278,7 @@ def flow_chart(frame: Rows, *, description: str | None = None) -> Spec:
     for r in data:
         r["label"] = f"{r['value']:,.1f}  {r['series'].replace('Statistical neighbours', 'SN')}"
     colour, _, _, _ = _scales(data)
-    stages = [stage for _, stage in sorted(dict(((r["step"], r["stage"]) for r in reversed(data))).items())]
+    stages = [stage for _, stage in sorted(dict((r["step"], r["stage"]) for r in reversed(data)).items())]
     names = colour["domain"]
     top = max((r["value"] for r in data), default=None)
     y = _field("stage", "nominal", sort=stages, title=None, axis={"labelLimit": 380})

@@ -76,12 +76,15 @@ def headline_sentence(
     return text + "."
 
 
-def describe_trend(frame: pd.DataFrame, m: Measure) -> str:
-    """Text alternative for a trend chart: each series' first and last values and its range."""
-    if frame.empty:
+def describe_trend(frame: pd.DataFrame | dict[str, list], m: Measure) -> str:
+    """Text alternative for a trend chart: each series' first and last values and its range.
+    ``frame``: a trend frame or ``journey.selection.trend_columns``."""
+    names, periods, values = ((frame["series"], frame["period"], frame["value"]) if isinstance(frame, dict) else
+                              (frame["series"].tolist(), frame["period"].tolist(), frame["value"].tolist()))
+    if not names:
         return f"No figures for {m.label.lower()}."
     series: dict[str, list[tuple[str, float | None]]] = {}  # name -> (period, value) in row order
-    for name, period, value in zip(frame["series"].tolist(), frame["period"].tolist(), frame["value"].tolist()):
+    for name, period, value in zip(names, periods, values):
         series.setdefault(name, []).append((period, None if value is None or math.isnan(value) else value))
     parts = []
     for name, rows in series.items():

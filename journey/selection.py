@@ -49,7 +49,20 @@ def la_trend(store: Store, sel: Selection, measure: str) -> list[SeriesRow]:
 
 
 def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
-    """Long table for a trend chart: year, period, series, role, value, symbol, source.
+    """``trend_columns`` as a table: year, period, series, role, value (float, NaN where there
+    is no figure), symbol, source."""
+    return columns_frame(trend_columns(store, sel, measure))
+
+
+def columns_frame(columns: Columns) -> pd.DataFrame:
+    """A ``trend_columns`` result as a table (value a float column, NaN for no figure)."""
+    return pd.DataFrame({**columns, "value": np.array([math.nan if v is None else v for v in columns["value"]],
+                                                      dtype="float64")}, columns=TREND_COLUMNS)
+
+
+def trend_columns(store: Store, sel: Selection, measure: str) -> Columns:
+    """Long table for a trend chart, as plain lists by column (``TREND_COLUMNS``): year,
+    period, series, role, value (None where there is no figure), symbol, source.
 
     Every series has a row for every year in range, value None where it has no figure, so
     charts draw gaps rather than joining across missing years. A comparator with no figure in
@@ -85,7 +98,7 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
               if role == "la" or any(v[0] is not None or v[1] is not None for y, v in values.items() if sel.in_range(y))]
     years = sorted({y for _, _, values in series for y in values if sel.in_range(y)})
     if not years:
-        return pd.DataFrame(columns=TREND_COLUMNS)
+        return {c: [] for c in TREND_COLUMNS}
     labels = period_labels(store, m.id)
     columns: dict[str, list] = {c: [] for c in TREND_COLUMNS}
     for name, role, values in series:
@@ -93,21 +106,26 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
             value, symbol, source = values.get(year, (None, None, None))
             for c, v in zip(TREND_COLUMNS, (year, labels.get(year, str(year)), name, role, value, symbol, source)):
                 columns[c].append(v)
-    columns["value"] = np.array([math.nan if v is None else v for v in columns["value"]], dtype="float64")
-    return pd.DataFrame(columns)
+    return columns
 
 
 TREND_COLUMNS = ["year", "period", "series", "role", "value", "symbol", "source"]
+Columns = dict[str, list]
 
 
-def la_rows(frame: pd.DataFrame) -> list[tuple[int, str, float | None, str | None]]:
-    """The LA's rows of a trend frame as (year, period, value or None, symbol or None), in
-    year order: every year in range, so gaps stay gaps."""
-    if frame.empty:
-        return []
-    return [(int(year), period, None if pd.isna(value) else float(value), symbol if isinstance(symbol, str) else None)
-            for role, year, period, value, symbol in zip(*(frame[c].tolist() for c in
-                                                          ("role", "year", "period", "value", "symbol")))
+def column_lists(table: pd.DataFrame | Columns, names: tuple[str, ...] | list[str]) -> list[list]:
+    """The named columns of a table, or of ``trend_columns``' lists, as plain lists."""
+    if isinstance(table, dict):
+        return [table[n] for n in names]
+    return [table[n].tolist() for n in names]
+
+
+def la_rows(frame: pd.DataFrame | Columns) -> list[tuple[int, str, float | None, str | None]]:
+    """The LA's rows of a trend frame (or ``trend_columns``) as (year, period, value or None,
+    symbol or None), in year order: every year in range, so gaps stay gaps."""
+    return [(int(year), period, None if value is None or math.isnan(value) else float(value),
+             symbol if isinstance(symbol, str) else None)
+            for role, year, period, value, symbol in zip(*column_lists(frame, ("role", "year", "period", "value", "symbol")))
             if role == "la"]
 
 

@@ -23,7 +23,7 @@ from journey.charts import Spec, trend_chart, xmr_chart
 from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
-from journey.selection import Selection, la_rows, trend_frame, wide_table
+from journey.selection import Selection, column_lists, columns_frame, la_rows, trend_columns, wide_table
 from journey.spc import MIN_POINTS, XmR, xmr
 from journey.store import Store
 
@@ -42,6 +42,8 @@ class Slide:
     description: str  # text alternative for the chart
     item: BoardItem
     rag: str | None  # green/amber/red against the board's target; None without a target
+    columns: dict[str, list] | None = None  # the frame as plain lists (trend_columns), quicker to read
+    mine: list[tuple[int, str, float | None, str | None]] | None = None  # la_rows of the frame
 
     @property
     def title(self) -> str:
@@ -129,9 +131,10 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     item = BoardItem(item) if isinstance(item, str) else item
     m = registry().get(item.measure)
     la = areas_mod.get_area(store, sel.la)
-    frame = trend_frame(store, sel, m.id)
+    columns = trend_columns(store, sel, m.id)
+    frame = columns_frame(columns)
     labels = period_labels(store, m.id)
-    mine = la_rows(frame)
+    mine = la_rows(columns)
     with_value = [year for year, _, value, _ in mine if value is not None]
     b = benchmark(store, la, m.id, max(with_value), sel.model) if with_value else None
     series, frequency = local_series(store, la.key, m.id)
@@ -151,7 +154,8 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     else:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
-    return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(frame, m), item, status)
+    return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(columns, m), item, status,
+                 columns, mine)
 
 
 def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:
@@ -178,9 +182,8 @@ def slide_table(slide: Slide, last: int = 6) -> pd.DataFrame:
 def sources_line(slide: Slide) -> str:
     """'DfE LAIT data, April 2026 update (2015-16 to 2024-25); ...': the sources of the LA's
     figures on the slide and the periods each covers."""
-    frame = slide.frame
     periods: dict[str, list[str]] = {}  # source -> its periods, in year order
-    for role, period, source in zip(frame["role"].tolist(), frame["period"].tolist(), frame["source"].tolist()):
+    for role, period, source in zip(*column_lists(slide.columns or slide.frame, ("role", "period", "source"))):
         if role == "la" and isinstance(source, str):
             periods.setdefault(source, []).append(period)
     if not periods:
@@ -195,5 +198,5 @@ def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_c
         return xmr_chart(slide.series, slide.analysis, slide.measure, height=height, scale=scale,
                          description=slide.description)
     yearly = slide.analysis if slide.frequency == "yearly" else None
-    return trend_chart(slide.frame, slide.measure, analysis=yearly, height=height, scale=scale,
+    return trend_chart(slide.columns or slide.frame, slide.measure, analysis=yearly, height=height, scale=scale,
                        description=slide.description, legend_columns=legend_columns)

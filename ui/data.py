@@ -14,7 +14,6 @@ from journey.errors import JourneyError
 from journey.figures import observation_count
 from journey.store import Store
 
-
 _STORES: dict[tuple[str, bool], Store] = {}
 _OPENING = threading.Lock()
 

@@ -8,7 +8,8 @@ from journey.registry import registry
 from journey.symbols import symbol_table
 from ui import data
 from ui.downloads import download_row
-from ui.tables import conflict_table, shown as arrow
+from ui.tables import conflict_table
+from ui.tables import shown as arrow
 
 MAX_ROWS_SHOWN = 1_000  # a national store can hold many thousands of revised figures: draw a page of them
 

@@ -1,11 +1,12 @@
 """Indicator: one template for every measure: trend against comparators, definition, sources."""
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from journey.charts import Spec, trend_chart, xmr_chart
 from journey.registry import STAGES, registry
-from journey.selection import la_rows, la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
+from journey.selection import la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
 from journey.slides import build_slide, sources_line
 from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
@@ -29,7 +30,7 @@ m = reg.get(measure_id)
 st.title(m.label)
 slide = build_slide(s, sel, m.id)
 frame = slide.frame
-mine = la_rows(frame)  # (year, period, value, symbol), every year in range
+mine = slide.mine  # (year, period, value, symbol), every year in range
 if not any(value is not None for _, _, value, _ in mine):
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
     st.stop()
@@ -56,7 +57,7 @@ def table() -> pd.DataFrame:
 
 
 def chart() -> Spec:
-    return trend_chart(frame, m, zero=zero, description=slide.description, analysis=yearly_analysis)
+    return trend_chart(slide.columns, m, zero=zero, description=slide.description, analysis=yearly_analysis)
 
 
 if as_table:
@@ -78,10 +79,11 @@ if spc and slide.frequency != "yearly" and slide.analysis is not None:
     with st.expander(f"The {slide.frequency} figures as a table"):
         flags = {p.label: ", ".join(w for w, on in (("outside the limits", p.outside), ("run", p.shift),
                                                     ("trend", p.trend)) if on) for p in slide.analysis.points}
-        st.dataframe({"Period": slide.series["label"],
-                      m.label: [m.format(v, sy if isinstance(sy, str) else None)
-                                for v, sy in zip(slide.series["value"], slide.series["symbol"])],
-                      "Unusual": [flags.get(lab, "") for lab in slide.series["label"]]}, hide_index=True, width="stretch")
+        labels = slide.series["label"].tolist()
+        st.dataframe(pa.table({"Period": labels,
+                               m.label: [m.format(v, sy if isinstance(sy, str) else None)
+                                         for v, sy in zip(slide.series["value"].tolist(), slide.series["symbol"].tolist())],
+                               "Unusual": [flags.get(lab, "") for lab in labels]}), hide_index=True, width="stretch")
 elif spc and slide.analysis is not None and slide.analysis.enough:
     st.caption("The grey dashed line is the average of the series, the dotted lines its natural process limits; "
                "ringed points are unusual for the series.")
