@@ -64,7 +64,8 @@ def _leaf(node) -> Node:
     if kind in ("info", "warning", "error", "success"):
         return Node(kind, {"body": p.body})
     if kind == "download_button":
-        return Node(kind, {"label": p.label, "key": key, "help": p.help or None, "icon": p.icon or None})
+        return Node(kind, {"label": p.label, "key": key, "help": p.help or None, "icon": p.icon or None,
+                           "on_click": "ignore" if p.ignore_rerun else "rerun"})
     if kind == "button":
         return Node(kind, {"label": p.label, "key": key, "disabled": p.disabled, "icon": p.icon or None,
                            "help": p.help or None})
@@ -177,7 +178,7 @@ def draw(nodes: list[Node] | tuple[Node, ...]) -> None:
             st.metric(a["label"], a["value"], a["delta"], delta_color=a["delta_color"],
                       chart_data=a["chart_data"], chart_type="line", help=a["help"])
         elif n.kind == "download_button":
-            st.download_button(a["label"], _nothing, key=a["key"], help=a["help"], icon=a["icon"])
+            st.download_button(a["label"], _nothing, key=a["key"], help=a["help"], icon=a["icon"], on_click=a["on_click"])
         elif n.kind == "dataframe":
             st.dataframe(a["data"], width="stretch")
         elif n.kind == "vega_lite_chart":

@@ -7,6 +7,7 @@ this module; no page or check writes a measure's label or decimals itself.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,8 +123,17 @@ def round_half_up(value: float | None, decimals: int) -> float | None:
     """Round half away from zero (Python's ``round`` rounds half to even, DfE does not)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if value == 0:
+        return float(value)  # 0.0 and -0.0 are one key to the cache below but print differently
+    return _round_half_up(float(value), decimals)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _round_half_up(value: float, decimals: int) -> float:
+    # Remembered: pages format the same England, region and neighbour figures for every LA,
+    # and the decimal arithmetic is most of a formatted value's cost.
     quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
