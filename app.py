@@ -45,3 +45,4 @@ with store.reading():
         if leaving_presentation():
             st.switch_page("views/board.py")
         page.run()
+data.settle_memory(store)

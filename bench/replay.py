@@ -19,8 +19,8 @@ import pyarrow as pa
 
 # Filled by the benchmark before the replay script runs (AppTest runs it in this process).
 SCENE: list[Node] = []
-# The dashboard's navigation: (section, page titles), drawn by the replay as callables.
-NAVIGATION: dict[str, list[str]] = {}
+# The dashboard's navigation: {section: [(page title, page file)]}.
+NAVIGATION: dict[str, list[tuple[str, str]]] = {}
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "vi
 
 
 def _stats(values: list[float]) -> str:
-    return f"{statistics.median(values):>9.0f}{min(values):>8.0f}{max(values):>8.0f}"
+    return f"{statistics.median(values):>9.1f}{min(values):>8.1f}{max(values):>8.1f}"
 
 
 def _count(node) -> int:
@@ -77,13 +77,19 @@ def server_script_cache() -> Iterator[None]:
         yield
 
 
-NAVIGATION = {"Journey": ["Overview", "Journey", "Indicator"], "Benchmarks": ["Benchmarks"],
-              "Board": ["Board set & pack"], "Data": ["Data & sources", "Upload data"]}
+# The dashboard's navigation as app.py builds it: (title, page file) by section.
+NAVIGATION = {
+    "Journey": [("Overview", "views/overview.py"), ("Journey", "views/journey_flow.py"),
+                ("Indicator", "views/indicator.py")],
+    "Benchmarks": [("Benchmarks", "views/benchmarks.py")],
+    "Board": [("Board set & pack", "views/board.py")],
+    "Data": [("Data & sources", "views/data_sources.py"), ("Upload data", "views/upload.py")],
+}
 
 
-def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list]]:
-    """(page, rerun times in ms, the scene its last rerun drew) for every page, on the store
-    at ``db``."""
+def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list[list]]]:
+    """(page, rerun times in ms, the scene each rerun drew) for every page, on the store at
+    ``db``."""
     from streamlit.testing.v1 import AppTest
 
     from bench.replay import capture
@@ -105,7 +111,7 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list]]:
             at.run()
             if at.exception:
                 raise SystemExit(f"{page} raised: {at.exception}")
-            times = []
+            times, scenes = [], []
             for i in range(repeat):
                 at.selectbox(key="la").select(las[(n * repeat + i) % len(las)])
                 start = time.perf_counter()
@@ -113,18 +119,20 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list]]:
                 times.append((time.perf_counter() - start) * 1000)
                 if at.exception:
                     raise SystemExit(f"{page} raised after changing the LA: {at.exception}")
-            results.append((page, times, capture(at._tree)))
+                scenes.append(capture(at._tree))
+            results.append((page, times, scenes))
     return results
 
 
-def replay_reruns(scene: list, repeat: int) -> list[float]:
-    """Rerun times (ms) of the replay baseline (bench/replay.py) drawing ``scene``, each rerun
-    after changing the sidebar's LA selectbox as the dashboard's reruns are."""
+def replay_reruns(scenes: list[list]) -> list[float]:
+    """Rerun times (ms) of the replay baseline (bench/replay.py), one rerun per scene, each
+    drawing what one of the page's reruns drew, after changing the sidebar's LA selectbox as
+    the dashboard's reruns are."""
     from streamlit.testing.v1 import AppTest
 
     from bench import replay
 
-    replay.SCENE[:] = scene
+    replay.SCENE[:] = scenes[-1]
     replay.NAVIGATION.clear()
     replay.NAVIGATION.update(NAVIGATION)
     with server_script_cache():
@@ -132,14 +140,16 @@ def replay_reruns(scene: list, repeat: int) -> list[float]:
         at.run()
         if at.exception:
             raise SystemExit(f"the replay raised: {at.exception}")
-        la = at.selectbox(key="la")
         times = []
-        for i in range(repeat):
+        for i, scene in enumerate(scenes):
+            replay.SCENE[:] = scene
+            la = at.selectbox(key="la")
             la.select(la.options[(i + 1) % len(la.options)])
             start = time.perf_counter()
             at.run()
             times.append((time.perf_counter() - start) * 1000)
-            la = at.selectbox(key="la")
+            if at.exception:
+                raise SystemExit(f"the replay raised: {at.exception}")
     return times
 
 
@@ -150,10 +160,11 @@ def interaction(stores: dict[str, Path], repeat: int) -> None:
           "own elements replayed from precomputed data, bench/replay.py)")
     print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}")
     for name, db in stores.items():
-        for page, times, scene in page_reruns(db, repeat):
-            base = statistics.median(replay_reruns(scene, repeat))
+        for page, times, scenes in page_reruns(db, repeat):
+            base = statistics.median(replay_reruns(scenes))
             med = statistics.median(times)
-            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{count(scene):>9}{base:>9.0f}{med / base:>7.1f}")
+            elements = statistics.median(count(scene) for scene in scenes)
+            print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9.0f}{base:>9.1f}{med / base:>7.2f}")
 
 
 # ---- 2. cold start ------------------------------------------------------------------------

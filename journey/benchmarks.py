@@ -16,6 +16,7 @@ import bisect
 import datetime as dt
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -38,23 +39,35 @@ class Neighbour(NamedTuple):
     symbol: str | None
 
 
-@dataclass(frozen=True)
 class NeighbourStats:
-    """Mean and median of the neighbours that have a value; ``missing`` lists the others."""
+    """Mean and median of the neighbours that have a value (``n`` of the ``of`` in the model);
+    ``used`` and ``missing`` list them, each worked out when first read."""
 
-    model: int
-    mean: float | None
-    median: float | None
-    used: tuple[Neighbour, ...]
-    missing: tuple[Neighbour, ...]
+    __slots__ = ("model", "mean", "median", "n", "of", "_detail", "_lists")
+
+    def __init__(self, model: int, mean: float | None, median: float | None, n: int, of: int,
+                 detail: Callable[[], tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]]):
+        self.model, self.mean, self.median, self.n, self.of = model, mean, median, n, of
+        self._detail = detail
+        self._lists: tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]] | None = None
+
+    def _split(self) -> tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]:
+        if self._lists is None:
+            self._lists = self._detail()
+        return self._lists
 
     @property
-    def n(self) -> int:
-        return len(self.used)
+    def used(self) -> tuple[Neighbour, ...]:
+        """The neighbours with a value, closest first."""
+        return self._split()[0]
 
     @property
-    def of(self) -> int:
-        return len(self.used) + len(self.missing)
+    def missing(self) -> tuple[Neighbour, ...]:
+        """The neighbours without one (their symbol kept), closest first."""
+        return self._split()[1]
+
+    def __repr__(self) -> str:
+        return f"NeighbourStats(model={self.model}, mean={self.mean}, median={self.median}, n={self.n}, of={self.of})"
 
 
 class Comparison(NamedTuple):
@@ -252,26 +265,54 @@ def _neighbour_lists(store: Store) -> dict[tuple[int, str], tuple[tuple[int, str
     return store.memo("sn_neighbours", compute)
 
 
+def _named_neighbours(store: Store, la: Area, model: int) -> tuple[tuple[int, str, str, str | None], ...]:
+    """(rank, key, name, closeness) of the LA's neighbours, remembered per store version."""
+    def compute() -> tuple[tuple[int, str, str, str | None], ...]:
+        names = _la_names(store)
+        return tuple((rank, key, names.get(key, key), closeness) for rank, key, closeness in neighbours(store, la, model))
+
+    return store.memo(("named_neighbours", la.key, model), compute)
+
+
 def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> NeighbourStats | None:
     """Mean and median of the LA's statistical neighbours for a measure and year."""
-    ns = neighbours(store, la, model)
+    ns = _named_neighbours(store, la, model)
     if not ns:
         return None
-    names = _la_names(store)
+    mean, median, n = _sn_averages(store, measure, year, model)[la.old_la_code]
+    return NeighbourStats(model, mean, median, n, len(ns), lambda: _neighbour_values(store, ns, measure, year))
+
+
+def _sn_averages(store: Store, measure: str, year: int, model: int) -> dict[str, tuple[float | None, float | None, int]]:
+    """{old LA code: (mean, median, neighbours with a value)} for every LA in the model, for one
+    measure and year: worked out for all LAs at once and remembered per store version, so the
+    benchmark summary of an LA not seen before reads its 60 averages instead of working them out."""
+
+    def compute() -> dict[str, tuple[float | None, float | None, int]]:
+        figures = year_lookup(store, measure).get(year, {})
+        out = {}
+        for (m, code), ns in _neighbour_lists(store).items():
+            if m != model:
+                continue
+            values = [fig.value for _, key, _ in ns if (fig := figures.get(key)) is not None and fig.value is not None]
+            out[code] = (statistics.fmean(values) if values else None, statistics.median(values) if values else None,
+                         len(values))
+        return out
+
+    return store.memo(("sn_averages", measure, year, model), compute)
+
+
+def _neighbour_values(store: Store, ns: tuple[tuple[int, str, str, str | None], ...], measure: str,
+                      year: int) -> tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]:
+    """(neighbours with a value, neighbours without), each with its value or symbol."""
     figures = year_lookup(store, measure).get(year, {})
     used, missing = [], []
-    for rank, key, closeness in ns:
+    for rank, key, name, closeness in ns:
         fig = figures.get(key)
-        n = Neighbour(key, names.get(key, key), rank, closeness, _val(fig), fig.symbol if fig else None)
-        (used if n.value is not None else missing).append(n)
-    values = [n.value for n in used]
-    return NeighbourStats(
-        model=model,
-        mean=statistics.fmean(values) if values else None,
-        median=statistics.median(values) if values else None,
-        used=tuple(used),
-        missing=tuple(missing),
-    )
+        value = fig.value if fig else None
+        (used if value is not None else missing).append(
+            Neighbour(key, name, rank, closeness, value, fig.symbol if fig else None))
+    return tuple(used), tuple(missing)
 
 
 def current_la_count(store: Store, year: int) -> int:
@@ -323,7 +364,7 @@ def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int 
     reg_value = _val(this_year.get(region.key)) if region else None
     sn = sn_stats(store, area, m.id, year, model) if area.type == "LA" else None
     notes = []
-    if sn and sn.missing:
+    if sn and sn.n < sn.of:
         notes.append(
             f"{len(sn.missing)} of {sn.of} statistical neighbours have no value and are excluded: "
             + ", ".join(f"{n.name} ({n.symbol or 'not in store'})" for n in sn.missing)

@@ -8,6 +8,7 @@ at 31 March Y. Population estimates are at 30 June (mid-year).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 
 def as_date(value: dt.date | str) -> dt.date:
@@ -28,8 +29,11 @@ def reporting_year(start: dt.date | str, end: dt.date | str) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=32_768)
 def period_label(start: dt.date | str, end: dt.date | str) -> str:
-    """Short label a board reads: ``2024-25``, ``31 Mar 2025``, ``Mar 2014``, ``mid-2024``."""
+    """Short label a board reads: ``2024-25``, ``31 Mar 2025``, ``Mar 2014``, ``mid-2024``.
+
+    Remembered: the same few hundred periods are labelled for every LA's series."""
     s, e = as_date(start), as_date(end)
     if s == e:
         if (e.month, e.day) == (6, 30):

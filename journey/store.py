@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ T = TypeVar("T")
 #: Results ``Store.memo`` keeps: a few per measure (about 60) plus one per LA and measure looked at
 #: (sub-annual series). The least recently used go first, so a busy server never drops them all.
 MEMO_ENTRIES = 4096
+SLOW_BUILD_S = 0.025  # a remembered result that took this long is one of the large per-version ones
 
 # Each migration is applied once, in order, inside one transaction; ``meta.schema_version``
 # records how many have run. Never edit a released migration: append a new one.
@@ -256,6 +258,9 @@ class Store:
         self._lock = ReadWriteLock()
         self._memo: OrderedDict[object, tuple[int, object]] = OrderedDict()
         self._memo_guard = threading.Lock()
+        #: How many remembered results took SLOW_BUILD_S or more to make (the server moves such
+        #: long-lived results out of the garbage collector's way: ui.data.settle_memory).
+        self.slow_builds = 0
         self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
 
     def reading(self) -> contextlib.AbstractContextManager[None]:
@@ -280,7 +285,10 @@ class Store:
             hit = self._memo_get(key)
             if hit is not None and hit[0] == version:
                 return hit[1]  # type: ignore[return-value]
+            started = time.perf_counter()
             value = compute()
+            if time.perf_counter() - started >= SLOW_BUILD_S:
+                self.slow_builds += 1
             with self._memo_guard:
                 self._memo[key] = (version, value)
                 while len(self._memo) > MEMO_ENTRIES:  # the least recently used goes first

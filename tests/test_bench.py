@@ -7,7 +7,15 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT, subprocess_env
+
+
+@pytest.fixture()
+def use_default(default_db, monkeypatch):
+    monkeypatch.setenv("JOURNEY_DB", str(default_db))
+    return default_db
 
 
 def test_bench_script_runs_every_part_on_a_small_store():
@@ -23,3 +31,40 @@ def test_bench_script_runs_every_part_on_a_small_store():
                  "floor: start Python"):
         assert re.search(rf"^{re.escape(line)}.* +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d$", out, re.M), line
     assert "\n     9 " in out  # the board pack has 9 pages
+
+
+def _kinds(nodes) -> list:
+    return [(n.kind, _kinds(n.children)) for n in nodes]
+
+
+@pytest.mark.parametrize("page", ["views/overview.py", "views/journey_flow.py", "views/indicator.py",
+                                  "views/benchmarks.py", "views/data_sources.py", "views/upload.py", "views/board.py"])
+def test_the_interaction_baseline_draws_what_the_page_draws(use_default, page):
+    """The baseline replays a page's elements: the same kinds in the same places, with the
+    same tables and chart rows, so a page's time over the baseline's is its own work."""
+    from streamlit.testing.v1 import AppTest
+
+    from bench import replay
+    from bench.run import NAVIGATION
+
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=90)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    scene = replay.capture(at._tree)
+    replay.SCENE[:] = scene
+    replay.NAVIGATION.clear()
+    replay.NAVIGATION.update(NAVIGATION)
+    again = AppTest.from_file(str(PROJECT / "bench" / "replay_app.py"), default_timeout=90).run()
+    assert not again.exception
+    drawn = replay.capture(again._tree)
+    assert _kinds(drawn) == _kinds(scene)
+    assert replay.count(drawn) == replay.count(scene) > 20
+    tables = [n.args["data"] for n in _leaves(scene) if n.kind in ("dataframe", "vega_lite_chart")]
+    assert tables == [n.args["data"] for n in _leaves(drawn) if n.kind in ("dataframe", "vega_lite_chart")]
+
+
+def _leaves(nodes):
+    for n in nodes:
+        yield n
+        yield from _leaves(n.children)

@@ -171,3 +171,41 @@ def test_trend_leaves_out_comparators_with_no_figure_in_the_years(store):
     assert set(frame["role"]) == {"la"} and frame["value"].tolist() == [38.0, 36.0, 162.0]
     frame = trend_frame(store, Selection(la="885"), "cp_rate_per_10k")
     assert set(frame["role"]) == {"la", "england", "region", "sn", "sn_published"}
+
+
+def test_value_years_lists_every_year_with_a_value_and_no_other(store):
+    # Worcestershire's CP plans: a value in every reporting year the lookup has for it.
+    lookup = bm.year_lookup(store, "cp_rate_per_10k")
+    expected = sorted(y for y, figs in lookup.items() if figs.get("885") and figs["885"].value is not None)
+    assert bm.value_years(store, "cp_rate_per_10k")["885"] == tuple(expected)
+    assert expected[-1] == 2025 and len(expected) >= 10
+    # Early help assessments per 10k: only the three years of the board reports (2011-12 to 2013-14).
+    assert bm.value_years(store, "early_help_assessments_rate_per_10k")["885"] == (2012, 2013, 2014)
+
+
+def test_journey_table_columns_match_the_table_as_shown(store):
+    from journey.flow import flow_display, flow_display_columns, flow_rows
+    from journey.selection import Selection
+
+    rows = flow_rows(store, Selection(la="885"), 2025)
+    columns = flow_display_columns(rows)
+    shown = flow_display(rows)
+    assert columns["Stage"] == list(shown.index)
+    assert {k: v for k, v in columns.items() if k != "Stage"} == {c: list(shown[c]) for c in shown.columns}
+    # The same from the DataFrame form of the rows.
+    assert flow_display_columns(pd.DataFrame(rows)) == columns
+    assert columns["Worcestershire: count"][columns["Stage"].index("Referrals")] == "4,805"
+
+
+def test_trend_columns_are_the_trend_frame_as_lists(store):
+    from journey.selection import Selection, la_rows, trend_columns, trend_frame
+
+    sel = Selection(la="885")
+    columns = trend_columns(store, sel, "cp_rate_per_10k")
+    frame = trend_frame(store, sel, "cp_rate_per_10k")
+    assert list(frame.columns) == list(columns)
+    assert frame["value"].dtype == "float64"
+    assert [None if pd.isna(v) else v for v in frame["value"]] == columns["value"]
+    assert la_rows(columns) == la_rows(frame)
+    latest = la_rows(columns)[-1]
+    assert latest[0] == 2025 and latest[2] == pytest.approx(43.5, abs=0.05)

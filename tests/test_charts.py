@@ -157,3 +157,34 @@ def test_rows_reach_streamlit_as_the_same_arrow_table(store):
     # A column pyarrow cannot type stays in the spec for Streamlit to convert.
     mixed = {**trend, "data": {"values": [{"v": "c"}, {"v": 1.5}]}}
     assert arrow_data(mixed) == (mixed, None)
+
+
+def test_chart_specs_are_the_same_from_a_table_rows_or_columns(store):
+    slide = build_slide(store, Selection(la=WORCS), "cp_rate_per_10k")
+    m = slide.measure
+    from_frame = trend_chart(slide.frame, m, analysis=slide.analysis)
+    assert trend_chart(slide.columns, m, analysis=slide.analysis) == from_frame
+    flow = flow_table(store, Selection(la=WORCS), 2024)
+    rows = [{**r, "value": r["rate"]} for r in flow.to_dict("records") if not pd.isna(r["rate"])]
+    assert flow_chart(rows) == flow_chart(flow.dropna(subset=["rate"]).rename(columns={"rate": "value"}))
+
+
+def test_a_remembered_spec_is_not_changed_by_drawing_it():
+    """ui.charts hands Streamlit a shallow copy of a remembered spec: Streamlit's own edits
+    (autosize, data, a top-level null legend title) must not reach the remembered one."""
+    import copy
+
+    import streamlit as st
+
+    from ui.charts import arrow_data, for_streamlit
+
+    m = registry().get("cp_rate_per_10k")
+    frame = pd.DataFrame({"year": [2024, 2025], "period": ["2023-24", "2024-25"], "series": ["LA", "LA"],
+                          "role": ["la", "la"], "value": [1.0, 2.0], "symbol": [None, None]})
+    spec = trend_chart(frame, m)
+    spec["encoding"] = {"color": {"field": "series", "type": "nominal", "legend": {"title": None}}}
+    remembered, table = arrow_data(spec)
+    before = copy.deepcopy(remembered)
+    for _ in range(2):
+        st.vega_lite_chart(table, for_streamlit(remembered), width="stretch")
+    assert remembered == before
