@@ -155,17 +155,14 @@ def draw(nodes: list[Node] | tuple[Node, ...]) -> None:
         elif n.kind == "sidebar":
             with st.sidebar:
                 draw(n.children)
-        elif n.kind == "columns":
-            for column, block in zip(st.columns(a["spec"]), n.children, strict=True):
-                with column:
+        elif n.kind in ("columns", "tabs"):
+            parts = st.columns(a["spec"]) if n.kind == "columns" else st.tabs(a["tabs"])
+            for part, block in zip(parts, n.children, strict=True):
+                with part:
                     draw(block.children)
         elif n.kind == "container":
             with st.container(border=a["border"], horizontal=a["horizontal"]):
                 draw(n.children)
-        elif n.kind == "tabs":
-            for tab, block in zip(st.tabs(a["tabs"]), n.children, strict=True):
-                with tab:
-                    draw(block.children)
         elif n.kind == "expander":
             with st.expander(a["label"], expanded=a["expanded"]):
                 draw(n.children)

@@ -8,7 +8,6 @@ import streamlit as st
 
 from bench import replay
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 st.set_page_config(page_title="Replay", layout="wide")
