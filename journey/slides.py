@@ -7,6 +7,7 @@ all draw from ``build_slide``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -23,7 +24,7 @@ from journey.charts import Spec, trend_chart, xmr_chart
 from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
-from journey.selection import Selection, column_lists, columns_frame, la_rows, trend_columns, wide_table
+from journey.selection import Columns, Selection, column_lists, columns_frame, la_rows, trend_columns, wide_table
 from journey.spc import MIN_POINTS, XmR, xmr
 from journey.store import Store
 
@@ -32,7 +33,7 @@ from journey.store import Store
 class Slide:
     measure: Measure
     area: Area
-    frame: pd.DataFrame  # trend_frame: year, period, series, role, value, symbol, source
+    columns: Columns  # trend_columns: year, period, series, role, value, symbol, source as lists
     benchmark: Benchmark | None  # the LA's latest year with a figure (None: no figures at all)
     labels: dict[int, str]  # reporting year -> period label
     series: pd.DataFrame  # the series the XmR check ran on: label, value, symbol
@@ -42,8 +43,13 @@ class Slide:
     description: str  # text alternative for the chart
     item: BoardItem
     rag: str | None  # green/amber/red against the board's target; None without a target
-    columns: dict[str, list] | None = None  # the frame as plain lists (trend_columns), quicker to read
-    mine: list[tuple[int, str, float | None, str | None]] | None = None  # la_rows of the frame
+    mine: list[tuple[int, str, float | None, str | None]]  # la_rows: the LA's (year, period, value, symbol)
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The trend as a table (``trend_frame``), made when first read: a page that only draws
+        the chart and the takeaway never needs it."""
+        return columns_frame(self.columns)
 
     @property
     def title(self) -> str:
@@ -132,7 +138,6 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     m = registry().get(item.measure)
     la = areas_mod.get_area(store, sel.la)
     columns = trend_columns(store, sel, m.id)
-    frame = columns_frame(columns)
     labels = period_labels(store, m.id)
     mine = la_rows(columns)
     with_value = [year for year, _, value, _ in mine if value is not None]
@@ -154,8 +159,8 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     else:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
-    return Slide(m, la, frame, b, labels, series, frequency, analysis, lines, describe_trend(columns, m), item, status,
-                 columns, mine)
+    return Slide(m, la, columns, b, labels, series, frequency, analysis, lines, describe_trend(columns, m), item, status,
+                 mine)
 
 
 def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:
@@ -183,7 +188,7 @@ def sources_line(slide: Slide) -> str:
     """'DfE LAIT data, April 2026 update (2015-16 to 2024-25); ...': the sources of the LA's
     figures on the slide and the periods each covers."""
     periods: dict[str, list[str]] = {}  # source -> its periods, in year order
-    for role, period, source in zip(*column_lists(slide.columns or slide.frame, ("role", "period", "source"))):
+    for role, period, source in zip(*column_lists(slide.columns, ("role", "period", "source"))):
         if role == "la" and isinstance(source, str):
             periods.setdefault(source, []).append(period)
     if not periods:
@@ -198,5 +203,5 @@ def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_c
         return xmr_chart(slide.series, slide.analysis, slide.measure, height=height, scale=scale,
                          description=slide.description)
     yearly = slide.analysis if slide.frequency == "yearly" else None
-    return trend_chart(slide.columns or slide.frame, slide.measure, analysis=yearly, height=height, scale=scale,
+    return trend_chart(slide.columns, slide.measure, analysis=yearly, height=height, scale=scale,
                        description=slide.description, legend_columns=legend_columns)

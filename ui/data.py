@@ -60,12 +60,7 @@ def require_data(s: Store) -> None:
         st.stop()
 
 
-def clear_caches() -> None:
-    """Call after any write to the store (imports, undo) so every page reads fresh figures."""
-    st.cache_data.clear()
-
-
-_SETTLED = {"builds": -1, "version": None}
+_SETTLED = {"builds": -1}
 _SETTLING = threading.Lock()
 
 
@@ -74,16 +69,16 @@ def settle_memory(s: Store) -> None:
     sorted values for ranks...), collect garbage once and freeze what is alive (``gc.freeze``):
     those results stay for the life of a store version, and every full collection would
     otherwise walk them again, a 60-80 ms pause in some page run with a national store and a
-    tenth of a rerun's time on average with a million figures (measured with py-spy). When the
-    store has changed, the old version's results are unfrozen first so that collection can
-    free them. Runs at most once per batch of new results, never in two sessions at once."""
+    tenth of a rerun's time on average with a million figures (measured with py-spy). What was
+    frozen before is unfrozen first, so the collection also frees whatever has died since (an
+    earlier store version's results, ended sessions). Runs at most once per batch of new
+    results, never in two sessions at once."""
     if s.slow_builds == _SETTLED["builds"] or not _SETTLING.acquire(blocking=False):
         return
     try:
-        if _SETTLED["version"] is not None and _SETTLED["version"] != s.data_version:
-            gc.unfreeze()
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
-        _SETTLED.update(builds=s.slow_builds, version=s.data_version)
+        _SETTLED["builds"] = s.slow_builds
     finally:
         _SETTLING.release()

@@ -29,7 +29,6 @@ m = reg.get(measure_id)
 
 st.title(m.label)
 slide = build_slide(s, sel, m.id)
-frame = slide.frame
 mine = slide.mine  # (year, period, value, symbol), every year in range
 if not any(value is not None for _, _, value, _ in mine):
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
@@ -47,7 +46,7 @@ yearly_analysis = slide.analysis if spc and slide.frequency == "yearly" else Non
 
 
 def table() -> pd.DataFrame:
-    shown = wide_table(frame, m.id)
+    shown = wide_table(slide.frame, m.id)
     if m.rate_of:
         counts = trend_frame(s, sel, m.rate_of)
         counts = counts[counts["role"] == "la"].set_index("period")
@@ -66,7 +65,7 @@ else:
     charts.show(chart, ("trend", s.data_version, sel, m.id, zero, spc))
     st.caption(slide.description)
 download_row(file_stem(la.name, m.id), key="trend", title=f"{m.label}: {la.name} and comparators",
-             data=lambda: tidy_figures(s, m.id, trend_area_keys(s, sel), sorted(set(frame["year"]))),
+             data=lambda: tidy_figures(s, m.id, trend_area_keys(s, sel), sorted(set(slide.columns["year"]))),
              shown=table, chart=chart,
              notes=("Statistical-neighbour averages are worked out by the dashboard: see the As shown sheet.",))
 

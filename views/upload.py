@@ -38,7 +38,6 @@ if observation_count(s) == 0:
         except JourneyError as exc:
             st.error(str(exc))
         else:
-            data.clear_caches()
             st.rerun()
 
 st.download_button("Download the template (.xlsx)", data=lambda: template_bytes(s), file_name="journey_upload_template.xlsx",
@@ -136,7 +135,6 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
             except JourneyError as exc:
                 st.error(str(exc))
             else:
-                data.clear_caches()
                 st.session_state.pop("plan", None)
                 st.session_state["unmapped"] = {}
                 st.session_state["message"] = f"Imported as import {import_id}. It can be undone below."
@@ -165,7 +163,6 @@ else:
             except JourneyError as exc:
                 st.error(str(exc))
             else:
-                data.clear_caches()
                 st.session_state["message"] = f"Import {chosen} undone; the figures it replaced are back."
                 st.rerun()
 st.caption("To rebuild the store from the project's data files: `python -m journey build`.")
