@@ -368,12 +368,12 @@ def board_pack(repeat: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks of the child's journey dashboard")
     parser.add_argument("--only", choices=["interaction", "coldstart", "imports", "memory", "pack"])
-    parser.add_argument("--repeat", type=int, default=None, help="runs per figure (default 10; 2 with --quick)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per figure (default 21; 2 with --quick)")
     parser.add_argument("--quick", action="store_true", help="small and fast: default data only (for the tests)")
     parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples" / "dfe",
                         help="folder of DfE files for the import timing (default ../shared/samples/dfe)")
     args = parser.parse_args(argv)
-    repeat = args.repeat or (2 if args.quick else 10)
+    repeat = args.repeat or (2 if args.quick else 21)
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
     from bench.synthetic import make_store
     from journey.build import open_store
