@@ -248,6 +248,9 @@ def test_data_sources_page_lists_conflicts_and_symbols(use_default):
     assert sorted(cp["Value"]) == ["589", "596"]
     symbols = next(f for f in frames if "symbol" in f.columns)
     assert {"c", "x", "z", "u", "-"} <= set(symbols["symbol"])
+    sources = next(f for f in frames if "Vintage" in f.columns)
+    lait = sources[sources["Source"].str.contains("LAIT")].iloc[0]
+    assert lait["Vintage"] == "2026-04" and lait["Figures"] > 6000 and lait["First year"] <= 2016
 
 
 # ---- Upload page ----------------------------------------------------------------------------

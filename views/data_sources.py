@@ -11,6 +11,9 @@ from ui.downloads import download_row
 from ui.tables import conflict_table
 from ui.tables import shown as arrow
 
+SOURCE_HEADINGS = {"source": "Source", "vintage": "Vintage", "rows": "Figures", "areas": "Areas",
+                   "measures": "Measures", "first_year": "First year", "last_year": "Last year",
+                   "suppressed_or_missing": "Suppressed or missing"}
 MAX_ROWS_SHOWN = 1_000  # a national store can hold many thousands of revised figures: draw a page of them
 
 s = data.store()
@@ -30,7 +33,7 @@ if src.empty:
     st.info("No figures yet.")
     st.page_link("views/upload.py", label="Go to Upload data", icon=":material/upload:")
 else:
-    st.dataframe(arrow(s, "sources", lambda: src), hide_index=True, width="stretch")
+    st.dataframe(arrow(s, "sources", lambda: src.rename(columns=SOURCE_HEADINGS)), hide_index=True, width="stretch")
     download_row("sources_and_vintages", key="sources", title="Sources and vintages in the store", data=lambda: src)
 
 st.subheader("Conflicting figures")
