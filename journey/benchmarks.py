@@ -280,7 +280,10 @@ def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAU
     if not ns:
         return None
     mean, median, n = _sn_averages(store, measure, year, model)[la.old_la_code]
-    return NeighbourStats(model, mean, median, n, len(ns), lambda: _neighbour_values(store, ns, measure, year))
+    # The figures of this store version, held for the neighbour lists, so they are read from the
+    # same state as the averages even if they are first asked for after the store changes.
+    figures = year_lookup(store, measure).get(year, {})
+    return NeighbourStats(model, mean, median, n, len(ns), lambda: _neighbour_values(ns, figures))
 
 
 def _sn_averages(store: Store, measure: str, year: int, model: int) -> dict[str, tuple[float | None, float | None, int]]:
@@ -302,10 +305,9 @@ def _sn_averages(store: Store, measure: str, year: int, model: int) -> dict[str,
     return store.memo(("sn_averages", measure, year, model), compute)
 
 
-def _neighbour_values(store: Store, ns: tuple[tuple[int, str, str, str | None], ...], measure: str,
-                      year: int) -> tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]:
+def _neighbour_values(ns: tuple[tuple[int, str, str, str | None], ...],
+                      figures: dict[str, Figure]) -> tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]:
     """(neighbours with a value, neighbours without), each with its value or symbol."""
-    figures = year_lookup(store, measure).get(year, {})
     used, missing = [], []
     for rank, key, name, closeness in ns:
         fig = figures.get(key)
