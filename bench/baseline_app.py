@@ -1,8 +1,7 @@
-"""Baseline for the interaction benchmark: a bare Streamlit script that draws BENCH_ELEMENTS
-elements (markdown, a small table and a chart) from data computed once, with a selectbox in
-the sidebar to change, as the dashboard's pages do. The chart is drawn with Streamlit's own
-``st.line_chart``, or with BENCH_CHART=spec from a ready Vega-Lite spec (the floor: no work but
-drawing). Not part of the app."""
+"""Baseline for the cold-start benchmark: a bare Streamlit script that draws BENCH_ELEMENTS
+elements (markdown, a small table and a chart from a ready Vega-Lite spec, as the dashboard
+draws its charts) from data computed once, with a selectbox in the sidebar. Not part of the
+app."""
 
 import os
 
@@ -26,11 +25,6 @@ choice = st.sidebar.selectbox("Choice", list(range(50)), key="choice")
 elements = int(os.environ.get("BENCH_ELEMENTS", "50"))
 st.title(f"Baseline {choice}")
 st.dataframe(table)
-if os.environ.get("BENCH_CHART") == "spec":
-    # The floor: a Vega-Lite spec handed over ready, as the dashboard draws its charts.
-    st.vega_lite_chart(SPEC, width="stretch")
-else:
-    # Streamlit's own chart command: it builds the chart (with Altair) on every run.
-    st.line_chart(series, x="x", y="y")
+st.vega_lite_chart(SPEC, width="stretch")
 for i in range(max(0, elements - 4)):
     st.markdown(f"Line {i} for choice {choice}")

@@ -9,10 +9,9 @@ noisy machine. Tables give the median, min and max of repeated runs.
    (streamlit.testing.v1.AppTest, changing the LA to one not seen before so caches of earlier
    choices do not help), on (a) the default data, (b) a national store (every area x 2013-2025 x
    every measure, about 140,000 synthetic observations) and (c) 1,000,000 monthly observations
-   for the 153 LAs (bench/synthetic.py, seeded). Baseline: bench/baseline_app.py, a bare
-   Streamlit script that draws the same number of elements from precomputed data, its chart
-   with Streamlit's own st.line_chart; the floor: the same script handing over a ready
-   Vega-Lite spec (nothing but drawing).
+   for the 153 LAs (bench/synthetic.py, seeded). Baseline: bench/replay.py, a bare Streamlit
+   script that draws again, from precomputed data and under the same navigation, the elements
+   each of the page's reruns drew (nothing but drawing).
 2. Cold start: a new process, a new database built from data/, until the first page has run;
    beside a bare script's first run drawing as many elements, and the cost of the imports alone.
 3. Import: read, check, preview and commit, against pandas.read_csv/read_excel plus a
@@ -53,12 +52,6 @@ PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "vi
 
 def _stats(values: list[float]) -> str:
     return f"{statistics.median(values):>9.1f}{min(values):>8.1f}{max(values):>8.1f}"
-
-
-def _count(node) -> int:
-    """Elements drawn by an AppTest run (every node of the element tree)."""
-    children = getattr(node, "children", None) or {}
-    return 1 + sum(_count(c) for c in children.values())
 
 
 # ---- 1. interaction -------------------------------------------------------------------------
@@ -188,8 +181,7 @@ def cold_start(repeat: int) -> None:
                    check=True, cwd=ROOT)
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "JOURNEY_DB": str(Path(tmp) / "cold.duckdb"), "BENCH_ELEMENTS": str(COLD_ELEMENTS),
-                   "BENCH_CHART": "spec"}
+            env = {**os.environ, "JOURNEY_DB": str(Path(tmp) / "cold.duckdb"), "BENCH_ELEMENTS": str(COLD_ELEMENTS)}
             for what, script in (("dashboard", ROOT / "app.py"), ("bare", ROOT / "bench" / "baseline_app.py")):
                 start = time.perf_counter()
                 subprocess.run([sys.executable, "-c", COLD], env={**env, "BENCH_SCRIPT": str(script)}, check=True, cwd=ROOT)

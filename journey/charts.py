@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from journey.registry import Measure
+from journey.selection import column_lists
 from journey.spc import XmR
 
 
@@ -69,13 +70,9 @@ Rows = pd.DataFrame | list[dict[str, Any]] | dict[str, list]
 
 def records(frame: Rows, columns: list[str]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: NaN and NA become null, numpy numbers plain Python numbers.
-    ``frame``: a table, rows already as dicts (each given a copy of ``columns``), or plain
-    lists by column."""
-    if isinstance(frame, list):
-        return [{c: r.get(c) for c in columns} for r in frame]
+    ``frame``: a table, rows as dicts, or plain lists by column (``column_lists``)."""
     out = []
-    lists = [frame[c] for c in columns] if isinstance(frame, dict) else [frame[c].tolist() for c in columns]
-    for row in zip(*lists):
+    for row in zip(*column_lists(frame, columns)):
         out.append({c: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v)
                     for c, v in zip(columns, row)})
     return out

@@ -12,7 +12,7 @@ from journey import areas as areas_mod
 from journey.benchmarks import sn_stats, year_lookup
 from journey.config import ENGLAND
 from journey.registry import STAGES, registry
-from journey.selection import Selection, sn_series_name
+from journey.selection import Selection, column_lists, sn_series_name
 from journey.store import Store
 
 JOURNEY_STAGES = [s for s in STAGES if s not in ("context", "other")]
@@ -91,16 +91,11 @@ def flow_display(table: pd.DataFrame | list[dict]) -> pd.DataFrame:
 def flow_display_columns(table: pd.DataFrame | list[dict]) -> dict[str, list[str]]:
     """``flow_display`` as columns: "Stage" (the labels, top to bottom) first, then the
     displayed columns, each a list of strings."""
-    columns = ("stage", "series", "role", "count", "rate")
-    if isinstance(table, list):
-        values = [tuple(r[c] for c in columns) for r in table]
-    else:
-        values = list(zip(*(table[c].tolist() for c in columns)))
     stages: list[str] = []
     la_name = ""
     counts: dict[str, float | None] = {}
     rates: dict[str, dict[str, float]] = {}  # series -> stage -> rate
-    for stage, series, role, count, rate in values:
+    for stage, series, role, count, rate in zip(*column_lists(table, ("stage", "series", "role", "count", "rate"))):
         if role == "la":
             stages.append(stage)
             la_name = series

@@ -16,6 +16,7 @@ import pandas as pd
 from journey.benchmarks import Benchmark
 from journey.periods import period_label
 from journey.registry import Measure
+from journey.selection import column_lists
 from journey.spc import XmR
 
 
@@ -79,8 +80,7 @@ def headline_sentence(
 def describe_trend(frame: pd.DataFrame | dict[str, list], m: Measure) -> str:
     """Text alternative for a trend chart: each series' first and last values and its range.
     ``frame``: a trend frame or ``journey.selection.trend_columns``."""
-    names, periods, values = ((frame["series"], frame["period"], frame["value"]) if isinstance(frame, dict) else
-                              (frame["series"].tolist(), frame["period"].tolist(), frame["value"].tolist()))
+    names, periods, values = column_lists(frame, ("series", "period", "value"))
     if not names:
         return f"No figures for {m.label.lower()}."
     series: dict[str, list[tuple[str, float | None]]] = {}  # name -> (period, value) in row order

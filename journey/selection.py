@@ -113,10 +113,13 @@ TREND_COLUMNS = ["year", "period", "series", "role", "value", "symbol", "source"
 Columns = dict[str, list]
 
 
-def column_lists(table: pd.DataFrame | Columns, names: tuple[str, ...] | list[str]) -> list[list]:
-    """The named columns of a table, or of ``trend_columns``' lists, as plain lists."""
+def column_lists(table: pd.DataFrame | Columns | list[dict], names: tuple[str, ...] | list[str]) -> list[list]:
+    """The named columns as plain lists, from a table, from lists by column (``trend_columns``)
+    or from rows as dicts (``journey.flow.flow_rows``)."""
     if isinstance(table, dict):
         return [table[n] for n in names]
+    if isinstance(table, list):
+        return [[row[n] for row in table] for n in names]
     return [table[n].tolist() for n in names]
 
 

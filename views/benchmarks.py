@@ -60,6 +60,7 @@ if scope == "Statistical neighbours":
     ranked = [r for r in ranked if r[0] in keys]
 ranked.sort(key=lambda r: r[1], reverse=m.polarity != "low")
 bars = [{"name": names.get(key, key), "value": value} for key, value in ranked]
+bar_names = [b["name"] for b in bars]
 if not any(key == la.key for key, _ in ranked):
     st.info(f"No {year} figure for {la.name} on this indicator.")
 else:
@@ -74,12 +75,12 @@ else:
                            description=f"Bar chart of {m.label.lower()} in {year}, {la.name} highlighted among {len(bars)} LAs.")
 
     def ranked_table() -> pd.DataFrame:
-        return pd.DataFrame({"Local authority": [b["name"] for b in bars], m.label: [b["value"] for b in bars]})
+        return pd.DataFrame({"Local authority": bar_names, m.label: [value for _, value in ranked]})
 
     charts.show(bar_chart, ("ranked", s.data_version, sel.la, sel.model, m.id, year, scope))
     with st.expander("The bars as a table"):
-        st.dataframe(pa.table({"Local authority": [b["name"] for b in bars],
-                               m.label: [m.format(b["value"]) for b in bars]}), hide_index=True, width="stretch")
+        st.dataframe(pa.table({"Local authority": bar_names, m.label: [m.format(value) for _, value in ranked]}),
+                     hide_index=True, width="stretch")
     download_row(file_stem(la.name, m.id, str(year), "ranked"), key="ranked", title=f"{m.label} in {year}: LAs ranked",
                  data=lambda: tidy_for_years(s, [(m.id, year)], [key for key, _ in ranked]),
                  shown=ranked_table,
