@@ -193,7 +193,9 @@ def trend_chart(
     lines = {"mark": {"type": "line"}, "encoding": {
         **shared,
         "strokeDash": _field("series", "nominal", scale=dash, legend=legend),
-        "strokeWidth": _field("series", "nominal", scale=stroke, legend=None),
+        # Vega draws a one-name width scale at its default 1 px: a lone series gets its width as a value.
+        "strokeWidth": (_field("series", "nominal", scale=stroke, legend=None) if len(stroke["domain"]) > 1
+                        else {"value": stroke["range"][0] if stroke["range"] else STYLES["la"].width * scale}),
     }}
     points = {"mark": {"type": "point", "size": 110 * scale * scale, "filled": True, "opacity": 1}, "encoding": {
         **shared, "shape": _field("series", "nominal", scale=shape, legend=legend),

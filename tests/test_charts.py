@@ -188,3 +188,13 @@ def test_a_remembered_spec_is_not_changed_by_drawing_it():
     for _ in range(2):
         st.vega_lite_chart(table, for_streamlit(remembered), width="stretch")
     assert remembered == before
+
+
+def test_a_lone_series_keeps_its_thick_line(store):
+    """Vega draws a width scale with a single name at 1 px, so a chart with only the LA's own
+    series (early help: no comparators) sets the width as a value."""
+    slide = build_slide(store, Selection(la=WORCS), "early_help_assessments_rate_per_10k")
+    spec = trend_chart(slide.columns, slide.measure, scale=1.35)
+    assert spec["layer"][0]["encoding"]["strokeWidth"] == {"value": STYLES["la"].width * 1.35}
+    several = build_slide(store, Selection(la=WORCS), "cp_rate_per_10k")
+    assert trend_chart(several.columns, several.measure)["layer"][0]["encoding"]["strokeWidth"]["field"] == "series"
