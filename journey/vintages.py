@@ -1,0 +1,65 @@
+"""Vintages: the release a figure comes from, as ``YYYY`` or ``YYYY-MM``.
+
+A vintage says which figure is newest when two releases give the same figure, so it must be a
+real month: it is validated as a date when it enters the store (``parse_vintage``) and compared
+as a date when figures are read (``VINTAGE_ORDER_SQL``). A vintage with no month is taken as
+January of its year, so ``2024`` ranks below ``2024-09``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+#: The earliest release year accepted. DfE's children's social care series in LAIT and EES start
+#: in the 2000s; an earlier year is a typing slip.
+FIRST_VINTAGE_YEAR = 2000
+
+_FORM = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-\d{1,2})?")
+
+
+class VintageError(ValueError):
+    """A vintage that is not a real release month; ``str()`` says what was found and why."""
+
+
+def last_vintage_year(today: dt.date | None = None) -> int:
+    """The latest release year accepted: next year (a local upload's vintage is the month after
+    the last period it covers, which can fall in the next calendar year)."""
+    return (today or dt.date.today()).year + 1
+
+
+def parse_vintage(raw: object, today: dt.date | None = None) -> str:
+    """``raw`` as a vintage ``YYYY`` or ``YYYY-MM`` (zero-padded month).
+
+    Accepts ``2026``, ``2026-11``, ``2026-1`` and an ISO date ``2026-11-05`` (kept to its month).
+    Raises VintageError for anything else: text, a month outside 1-12, a year before
+    ``FIRST_VINTAGE_YEAR`` or after ``last_vintage_year``."""
+    if isinstance(raw, dt.datetime | dt.date):
+        raw = raw.strftime("%Y-%m")
+    text = str(raw).strip()
+    found = _FORM.fullmatch(text)
+    if not found:
+        raise VintageError(f"{text[:20]!r} is not a vintage: write the release as YYYY or YYYY-MM")
+    year = int(found.group(1))
+    month = int(found.group(2)) if found.group(2) else None
+    if month is not None and not 1 <= month <= 12:
+        raise VintageError(f"{text[:20]!r} is not a vintage: the month must be 01 to 12")
+    last = last_vintage_year(today)
+    if not FIRST_VINTAGE_YEAR <= year <= last:
+        raise VintageError(f"{text[:20]!r} is not a vintage: the year must be {FIRST_VINTAGE_YEAR} to {last}")
+    return f"{year:04d}" if month is None else f"{year:04d}-{month:02d}"
+
+
+def vintage_date(vintage: str) -> dt.date:
+    """The first day of the vintage's month (January for a bare year), for comparing vintages."""
+    year, _, month = str(vintage).partition("-")
+    return dt.date(int(year), int(month or 1), 1)
+
+
+#: SQL that orders rows by their ``vintage`` column as a date (the same rule as ``vintage_date``).
+#: A value that is not ``YYYY[-MM]`` (none enters through the importer) sorts as the oldest.
+VINTAGE_ORDER_SQL = (
+    "COALESCE(TRY_CAST(CASE WHEN regexp_full_match(vintage, '\\d{4}(-(0[1-9]|1[0-2]))?') "
+    "THEN CASE WHEN length(vintage) = 4 THEN vintage || '-01-01' ELSE vintage || '-01' END END AS DATE), "
+    "DATE '0001-01-01')"
+)
