@@ -10,6 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+#: The first year a period may end in: the store holds figures from the 2000s on.
+FIRST_YEAR = 2000
+
+
+def last_year(today: dt.date | None = None) -> int:
+    """The last year a period may end in: next year (a year ending 31 March next year is current)."""
+    return (today or dt.date.today()).year + 1
+
 
 def as_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.datetime):

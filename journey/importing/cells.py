@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from journey.registry import Measure
+from journey.symbols import known_symbols, normalise_symbol
 
-#: Text that means "no figure", as published (DfE symbols) or typed locally.
-SYMBOLS = {"c", "x", "z", "low", "k", "u", ":", "~", "-", "n/a", "na", "..", "*", "[c]", "[x]", "[z]", "[low]", "[u]"}
+#: Text that means "no figure": the canonical symbols of data/symbols.csv (see ``normalise_symbol``).
+SYMBOLS = known_symbols()
 FORMULA_ERRORS = {"#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 MAX_VALUE = 1e9  # larger than any count of children in England: a unit or typing error
 
@@ -59,9 +60,8 @@ def parse_value(raw: object, measure: Measure, *, percent_format: bool = False) 
             return None
         if text.upper() in FORMULA_ERRORS:
             raise CellError(f"the cell holds the spreadsheet error {text}; fix the formula or type the value")
-        if text.lower() in SYMBOLS:
-            symbol = text.lower().strip("[]")
-            return CellValue(None, "n/a" if symbol == "na" else symbol)
+        if (symbol := normalise_symbol(text)) is not None:
+            return CellValue(None, symbol)
         cleaned = text.replace(",", "").replace("£", "").replace("\u00a0", "").replace(" ", "")
         is_pct = cleaned.endswith("%")
         cleaned = cleaned.rstrip("%")
