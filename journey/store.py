@@ -186,89 +186,78 @@ def _write_failed(path: Path, exc: Exception) -> StoreError:
     )
 
 
-class ReadWriteLock:
-    """Many readers or one writer. A writer waits for the readers inside to finish and keeps new
-    ones out (writers go first), so a reader never sees a commit halfway through what it reads.
+class _Snapshot:
+    """One thread's read transaction: a DuckDB cursor that sees the store as it was when the
+    block began, and the ``data_version`` of that state."""
 
-    Reentrant: a thread may nest reads, nest writes, and read inside its own write. A thread
-    that writes while it reads (a page that imports) gives up its reads while it writes and
-    takes them back afterwards: a write never waits for its own thread."""
+    __slots__ = ("cursor", "version")
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer: int | None = None  # thread id of the writer inside
-        self._write_depth = 0
-        self._writers_waiting = 0
-        self._local = threading.local()
-
-    def _depth(self) -> int:
-        return getattr(self._local, "reads", 0)
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
-        me = threading.get_ident()
-        with self._cond:
-            if self._writer != me and self._depth() == 0:
-                while self._writer is not None or self._writers_waiting:
-                    self._cond.wait()
-            self._readers += 1
-            self._local.reads = self._depth() + 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._local.reads = self._depth() - 1
-                self._cond.notify_all()
-
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        me = threading.get_ident()
-        with self._cond:
-            held = self._depth() if self._writer != me else 0
-            self._readers -= held  # give up this thread's own reads while it writes
-            self._local.reads = self._depth() - held
-            if self._writer != me:
-                self._writers_waiting += 1
-                while self._writer is not None or self._readers:
-                    self._cond.wait()
-                self._writers_waiting -= 1
-                self._writer = me
-            self._write_depth += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._write_depth -= 1
-                if self._write_depth == 0:
-                    self._writer = None
-                self._readers += held
-                self._local.reads = self._depth() + held
-                self._cond.notify_all()
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, version: int) -> None:
+        self.cursor = cursor
+        self.version = version
 
 
 class Store:
-    """An open database. Use ``open_store`` to get one with schema and reference data ready."""
+    """An open database. Use ``open_store`` to get one with schema and reference data ready.
+
+    Reads and writes never wait for each other. A block of reads (``reading``: a page run, a
+    remembered computation) is one DuckDB read transaction, so it sees a single state of the
+    store however many commits happen meanwhile; writes take a mutex among themselves only and
+    hold it for the transaction itself. A long check of an upload is a read, so it never holds
+    up another session's page or import (issue 12: no convoy behind a waiting writer)."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool):
         self.path = path
         self._con = con
         self.read_only = read_only
-        self._lock = ReadWriteLock()
+        self._local = threading.local()  # .snapshot: this thread's read block, if any
+        self._write_mutex = threading.RLock()
         self._memo: OrderedDict[object, tuple[int, object]] = OrderedDict()
         self._memo_guard = threading.Lock()
         #: How many remembered results took SLOW_BUILD_S or more to make (the server moves such
         #: long-lived results out of the garbage collector's way: ui.data.settle_memory).
         self.slow_builds = 0
-        self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+        self._version = self._committed_version()
 
-    def reading(self) -> contextlib.AbstractContextManager[None]:
-        """A block of reads that sees one state of the store: no write commits until it ends.
+    def _committed_version(self) -> int:
+        cur = self._con.cursor()
+        try:
+            return int(cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0])
+        except (IndexError, ValueError):
+            return 0
+        finally:
+            cur.close()
+
+    def _snapshot(self) -> _Snapshot | None:
+        return getattr(self._local, "snapshot", None)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """A block of reads that sees one state of the store, whatever commits meanwhile.
 
         A page run is one such block (app.py), so the figures on a page never mix the state
-        before an import with the state after it."""
-        return self._lock.reading()
+        before an import with the state after it; inside it ``data_version`` is the version of
+        that state, so whatever is remembered under it matches it. Nested blocks in one thread
+        share the outer one's state. A write made inside a block commits at once; the block
+        goes on seeing the state it began with."""
+        if self._snapshot() is not None:
+            yield
+            return
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            version = int(cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0])
+        except BaseException:
+            cur.close()
+            raise
+        self._local.snapshot = _Snapshot(cur, version)
+        try:
+            yield
+        finally:
+            self._local.snapshot = None
+            with contextlib.suppress(duckdb.Error):
+                cur.execute("ROLLBACK")
+            cur.close()
 
     def memo(self, key: object, compute: Callable[[], T]) -> T:
         """``compute()``, remembered until the next write to the store (by ``data_version``).
@@ -278,9 +267,9 @@ class Store:
         hit = self._memo_get(key)
         if hit is not None and hit[0] == self.data_version:
             return hit[1]  # type: ignore[return-value]
-        # Computed while no write can commit, so a result made of several queries comes from one
-        # state of the store and is filed under that version.
-        with self._lock.reading():
+        # Computed in one read block, so a result made of several queries comes from one state of
+        # the store and is filed under that state's version.
+        with self.reading():
             version = self.data_version
             hit = self._memo_get(key)
             if hit is not None and hit[0] == version:
@@ -290,7 +279,10 @@ class Store:
             if time.perf_counter() - started >= SLOW_BUILD_S:
                 self.slow_builds += 1
             with self._memo_guard:
-                self._memo[key] = (version, value)
+                current = self._memo.get(key)
+                # A block that began before a commit never files its older result over a newer one.
+                if current is None or current[0] <= version:
+                    self._memo[key] = (version, value)
                 while len(self._memo) > MEMO_ENTRIES:  # the least recently used goes first
                     self._memo.popitem(last=False)
             return value
@@ -308,7 +300,11 @@ class Store:
 
     # ---- reading -------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run a read-only query on a cursor of its own (safe from several threads)."""
+        """Run a read-only query: in this thread's read block when there is one, else on a cursor
+        of its own (safe from several threads)."""
+        snap = self._snapshot()
+        if snap is not None:
+            return snap.cursor.execute(sql, params or []).df()
         cur = self._con.cursor()
         try:
             return cur.execute(sql, params or []).df()
@@ -316,6 +312,10 @@ class Store:
             cur.close()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        snap = self._snapshot()
+        if snap is not None:
+            rows = snap.cursor.execute(sql, params or []).fetchall()
+            return rows[0][0] if rows else None
         cur = self._con.cursor()
         try:
             rows = cur.execute(sql, params or []).fetchall()
@@ -325,16 +325,18 @@ class Store:
 
     @property
     def data_version(self) -> int:
-        """Increases by one with every committed write; caches key on it.
+        """Increases by one with every committed write; caches key on it. Inside a read block,
+        the version of the state that block sees.
 
         Kept in memory: this Store is the only writer of its file (DuckDB's lock keeps other
         processes out; the app opens one Store per file). ``refresh`` re-reads it.
         """
-        return self._version
+        snap = self._snapshot()
+        return snap.version if snap is not None else self._version
 
     def refresh(self) -> int:
-        """Re-read ``data_version`` from the file (after another connection wrote to it)."""
-        self._version = int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+        """Re-read the committed ``data_version`` from the file (after another connection wrote to it)."""
+        self._version = self._committed_version()
         return self._version
 
     def meta(self, key: str) -> str | None:
@@ -362,8 +364,8 @@ class Store:
             for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
             quoted = str(tmp).replace("'", "''")
-            with self._lock.reading():
-                source = self.scalar("SELECT current_database()")
+            with self._write_mutex:  # the copy uses the writers' connection
+                source = self._con.execute("SELECT current_database()").fetchall()[0][0]
                 self._con.execute(f"ATTACH '{quoted}' AS journey_publish")
                 try:
                     self._con.execute(f'COPY FROM DATABASE "{source}" TO journey_publish')
@@ -385,7 +387,7 @@ class Store:
         ``data_version`` that figure caches key on is left alone."""
         if self.read_only:
             raise StoreError(f"The database {self.path} was opened read-only; it cannot be changed.")
-        with self._lock.writing():
+        with self._write_mutex:
             con = self._con
             con.execute("BEGIN TRANSACTION")
             try:
@@ -398,7 +400,9 @@ class Store:
             except BaseException as exc:
                 with contextlib.suppress(duckdb.Error):  # after an I/O error the transaction may be gone already
                     con.execute("ROLLBACK")
-                if isinstance(exc, duckdb.IOException):
+                # A disk that refuses the write raises IOException from a statement, or
+                # TransactionException from COMMIT when the log cannot be written (0 bytes free).
+                if isinstance(exc, duckdb.IOException | duckdb.TransactionException):
                     raise _write_failed(self.path, exc) from None
                 raise
             self.refresh()
