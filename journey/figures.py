@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from journey.store import Store
+from journey.vintages import vintage_order_sql
 
 FIGURE_KEY = ["area_key", "measure", "period_start", "period_end"]
 
@@ -34,7 +35,7 @@ _RANKED = f"""
         count(*) OVER (PARTITION BY area_key, measure, period_start, period_end) AS n_rows
     FROM ({_BASE}) base
     WINDOW w AS (PARTITION BY area_key, measure, period_start, period_end
-                 ORDER BY vintage DESC, import_id DESC, obs_id)
+                 ORDER BY {vintage_order_sql()} DESC, import_id DESC, obs_id)
 """
 
 
@@ -121,13 +122,13 @@ def sources(store: Store) -> pd.DataFrame:
     """What the store holds, by source and vintage: rows, areas, measures, years covered.
     Remembered until the store changes: do not modify the frame."""
     return store.memo("sources", lambda: store.query(
-        """SELECT o.source, o.vintage, count(*) AS rows, count(DISTINCT o.area_code) AS areas,
+        f"""SELECT o.source, o.vintage, count(*) AS rows, count(DISTINCT o.area_code) AS areas,
                   count(DISTINCT o.measure) AS measures, min(year(o.period_end)) AS first_year,
                   max(year(o.period_end)) AS last_year,
                   count(*) FILTER (WHERE o.value IS NULL) AS suppressed_or_missing
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
            WHERE o.replaced_by IS NULL
-           GROUP BY ALL ORDER BY o.vintage DESC, o.source"""
+           GROUP BY ALL ORDER BY {vintage_order_sql("o.vintage")} DESC, o.source"""
     ))
 
 

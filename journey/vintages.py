@@ -2,7 +2,7 @@
 
 A vintage says which figure is newest when two releases give the same figure, so it must be a
 real month: it is validated as a date when it enters the store (``parse_vintage``) and compared
-as a date when figures are read (``VINTAGE_ORDER_SQL``). A vintage with no month is taken as
+as a date when figures are read (``vintage_order_sql``). A vintage with no month is taken as
 January of its year, so ``2024`` ranks below ``2024-09``.
 """
 
@@ -56,10 +56,11 @@ def vintage_date(vintage: str) -> dt.date:
     return dt.date(int(year), int(month or 1), 1)
 
 
-#: SQL that orders rows by their ``vintage`` column as a date (the same rule as ``vintage_date``).
-#: A value that is not ``YYYY[-MM]`` (none enters through the importer) sorts as the oldest.
-VINTAGE_ORDER_SQL = (
-    "COALESCE(TRY_CAST(CASE WHEN regexp_full_match(vintage, '\\d{4}(-(0[1-9]|1[0-2]))?') "
-    "THEN CASE WHEN length(vintage) = 4 THEN vintage || '-01-01' ELSE vintage || '-01' END END AS DATE), "
-    "DATE '0001-01-01')"
-)
+def vintage_order_sql(column: str = "vintage") -> str:
+    """SQL that orders rows by a vintage column as a date (the rule of ``vintage_date``). A value
+    that is not ``YYYY[-MM]`` (none enters through the importer) sorts as the oldest."""
+    return (
+        f"COALESCE(TRY_CAST(CASE WHEN regexp_full_match({column}, '\\d{{4}}(-(0[1-9]|1[0-2]))?') "
+        f"THEN CASE WHEN length({column}) = 4 THEN {column} || '-01-01' ELSE {column} || '-01' END END AS DATE), "
+        "DATE '0001-01-01')"
+    )
