@@ -7,6 +7,7 @@ at 31 March Y. Population estimates are at 30 June (mid-year).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 
@@ -17,6 +18,31 @@ FIRST_YEAR = 2000
 def last_year(today: dt.date | None = None) -> int:
     """The last year a period may end in: next year (a year ending 31 March next year is current)."""
     return (today or dt.date.today()).year + 1
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month (29 February in a leap year)."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def shift_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` years later (earlier if negative), clamped to the month's end:
+    29 February 2024 one year back is 28 February 2023. The one rule for year arithmetic on dates."""
+    year = day.year + years
+    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def year_start(end: dt.date) -> dt.date:
+    """The first day of the 12 months that end on ``end``.
+
+    A year to a month's end starts on the first of the next month a year earlier (the year to
+    29 February 2024 starts 1 March 2023, the year to 31 March 2025 on 1 April 2024); any other
+    year starts the day after the same day a year earlier (the year to 28 February 2024 starts
+    1 March 2023)."""
+    next_day = end + dt.timedelta(days=1)
+    if next_day.day == 1:
+        return shift_years(next_day, -1)
+    return shift_years(end, -1) + dt.timedelta(days=1)
 
 
 def as_date(value: dt.date | str) -> dt.date:
@@ -32,7 +58,7 @@ def reporting_year(start: dt.date | str, end: dt.date | str) -> int | None:
     s, e = as_date(start), as_date(end)
     if (e.month, e.day) != (3, 31):
         return None
-    if s == e or s == dt.date(e.year - 1, 4, 1):
+    if s == e or s == year_start(e):
         return e.year
     return None
 
@@ -47,7 +73,7 @@ def period_label(start: dt.date | str, end: dt.date | str) -> str:
         if (e.month, e.day) == (6, 30):
             return f"mid-{e.year}"
         return f"{e.day} {e:%b %Y}"
-    if s == dt.date(e.year - 1, e.month, e.day) + dt.timedelta(days=1):
+    if s == year_start(e):
         return f"{s.year}-{str(e.year)[2:]}" if (e.month, e.day) == (3, 31) else f"year to {e.day} {e:%b %Y}"
     if s.day == 1 and (e + dt.timedelta(days=1)).day == 1 and s.year == e.year and s.month == e.month:
         return f"{e:%b %Y}"
