@@ -11,6 +11,7 @@ import calendar
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -21,19 +22,30 @@ from journey.periods import as_date, reporting_year
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Characters an .xlsx cannot hold (C0 controls but tab, newline and carriage return): openpyxl
+# refuses them, which would leave the user with no file at all.
+_ILLEGAL_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT = "\ufffd"
+
+
 def safe_cell(value: object) -> object:
-    """The value, with text that Excel would read as a formula made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        try:
-            float(value)  # "-1.5" is a number written as text, not a formula
-            return value
-        except ValueError:
-            return "'" + value
+    """The value as a spreadsheet may hold it: text that Excel would run as a formula (starting
+    with = + - @, a tab or a carriage return, unless it is a plain number such as "-1.5") gets a
+    leading apostrophe, so "-inf" or "=HYPERLINK(...)" stay text (a lone "-", LAIT's symbol, is no
+    formula); control characters an .xlsx
+    cannot hold become U+FFFD, so an export never fails on them."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL_IN_XLSX.sub(REPLACEMENT, value)
+    if value.startswith(FORMULA_STARTS) and value != "-" and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
     return value
 
 
-def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]],
-                   header_notes: dict[str, list[str]] | None = None) -> bytes:
+def workbook_bytes(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]], header_notes: dict[str, list[str]] | None = None
+) -> bytes:
     """An .xlsx with one formatted sheet per (title, headers, rows): bold frozen header row,
     sensible column widths, every text cell passed through ``safe_cell``. ``header_notes``
     puts lines of text (source, vintage, instructions) above a sheet's table."""
@@ -129,8 +141,10 @@ def header_block(title: str, frame: pd.DataFrame, *, notes: Sequence[str] = ()) 
         for src, vin in pairs.itertuples(index=False):
             lines.append(f"Source: {src} (vintage {vin})")
     lines += list(notes)
-    lines.append(f"Exported {dt.date.today():%d %B %Y} from the child's journey dashboard. "
-                 "Symbols: c suppressed, x not available, z not applicable, u low reliability.")
+    lines.append(
+        f"Exported {dt.date.today():%d %B %Y} from the child's journey dashboard. "
+        "Symbols: c suppressed, x not available, z not applicable, u low reliability."
+    )
     return lines
 
 
@@ -149,18 +163,29 @@ def csv_bytes(frame: pd.DataFrame, header: Sequence[str] = ()) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(frame: pd.DataFrame, header: Sequence[str] = (), *, shown: pd.DataFrame | None = None,
-               sheet: str = "Data") -> bytes:
+def xlsx_bytes(
+    frame: pd.DataFrame, header: Sequence[str] = (), *, shown: pd.DataFrame | None = None, sheet: str = "Data"
+) -> bytes:
     """A formatted workbook: ``frame`` on the Data sheet under the header lines, and the table as
     the page shows it (``shown``, index kept) on a second sheet."""
-    sheets = [(sheet, [str(c) for c in frame.columns],
-               [[None if _missing(v) else _plain(v) for v in row] for row in frame.itertuples(index=False)])]
+    sheets = [
+        (
+            sheet,
+            [str(c) for c in frame.columns],
+            [[None if _missing(v) else _plain(v) for v in row] for row in frame.itertuples(index=False)],
+        )
+    ]
     notes = {sheet: list(header)}
     if shown is not None and not shown.empty:
         view = shown.reset_index()
         view.columns = ["" if str(c) == "index" else str(c) for c in view.columns]
-        sheets.append((VIEW_SHEET, list(view.columns),
-                       [[None if _missing(v) else _plain(v) for v in row] for row in view.itertuples(index=False)]))
+        sheets.append(
+            (
+                VIEW_SHEET,
+                list(view.columns),
+                [[None if _missing(v) else _plain(v) for v in row] for row in view.itertuples(index=False)],
+            )
+        )
         notes[VIEW_SHEET] = [header[0] if header else "As shown", "Values at published precision; symbols as published."]
     return workbook_bytes(sheets, header_notes=notes)
 

@@ -245,6 +245,20 @@ def test_exports_neutralise_formula_injection():
     assert all(ws.cell(r, c).data_type != "f" for r in range(1, ws.max_row + 1) for c in range(1, ws.max_column + 1))
 
 
+def test_exports_neutralise_inf_text_and_survive_control_characters():
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"source": ["Local\x0bscorecard", "-inf", "-nan", "-", "-.5"], "value": [1, 2, 3, 4, 5]})
+    ws = load_workbook(io.BytesIO(xlsx_bytes(frame, ["Title with a \x07 bell"])))["Data"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    # The vertical tab no longer stops the workbook from being written: it shows as U+FFFD.
+    assert "Local\ufffdscorecard" in texts and "Title with a \ufffd bell" in texts
+    assert "'-inf" in texts and "'-nan" in texts
+    assert "-" in texts and "-.5" in texts  # LAIT's symbol and a plain number are not formulas
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert "\n'-inf," in text and "\n-,4" in text.replace("\r", "")
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", data[16:24])

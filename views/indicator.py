@@ -13,6 +13,7 @@ from journey.symbols import symbol_meanings
 from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
+from ui.text import literal
 
 s, sel, la = data_page()
 reg = registry()
@@ -34,7 +35,7 @@ if not any(value is not None for _, _, value, _ in mine):
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
     st.stop()
 
-st.markdown(" ".join(slide.takeaway))
+st.markdown(literal(" ".join(slide.takeaway)))
 t1, t2, t3 = st.columns(3)
 zero = t1.toggle("Start the y-axis at zero", value=False, key="zero", bind="query-params")
 as_table = t2.toggle("View as table", value=False, key="table", bind="query-params")
@@ -93,7 +94,7 @@ if m.rate_of and not as_table:
     if counts:
         st.markdown(
             f"**{reg.get(m.rate_of).label}** ({la.name}): "
-            + ", ".join(f"{r.period} {reg.get(m.rate_of).format(r.value)}" for r in counts)
+            + literal(", ".join(f"{r.period} {reg.get(m.rate_of).format(r.value)}" for r in counts))
         )
 
 gaps = [(period, symbol) for _, period, value, symbol in mine if value is None]
@@ -101,12 +102,12 @@ if gaps:
     meanings = symbol_meanings()
     st.markdown("**Gaps in the line**")
     for p, sym in gaps:
-        st.markdown(f"- {p}: " + (f"`{sym}` {meanings.get(sym, 'symbol as published')}" if isinstance(sym, str)
-                                   else "no figure in the store"))
+        st.markdown(f"- {literal(p)}: " + (f"\u201c{literal(sym)}\u201d {literal(meanings.get(sym, 'symbol as published'))}"
+                                            if isinstance(sym, str) else "no figure in the store"))
 
 st.markdown("---")
 st.markdown(f"**Definition.** {m.definition}")
 extra = " Read it with the other stages." if not m.judged else ""
 st.markdown(f"**Reading it.** {m.reading}{extra} Unit: {m.unit}; published to {m.decimals} decimal place(s).")
-st.markdown(f"**Sources** (newest vintage shown): {sources_line(slide)}")
+st.markdown(f"**Sources** (newest vintage shown): {literal(sources_line(slide))}")
 st.caption(f"DfE file and column: {m.dfe_source}")
