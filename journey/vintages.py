@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-#: The earliest release year accepted. DfE's children's social care series in LAIT and EES start
-#: in the 2000s; an earlier year is a typing slip.
-FIRST_VINTAGE_YEAR = 2000
+from journey.periods import FIRST_YEAR, last_year
 
 _FORM = re.compile(r"(\d{4})(?:-(\d{1,2}))?(?:-\d{1,2})?")
 
@@ -22,18 +20,13 @@ class VintageError(ValueError):
     """A vintage that is not a real release month; ``str()`` says what was found and why."""
 
 
-def last_vintage_year(today: dt.date | None = None) -> int:
-    """The latest release year accepted: next year (a local upload's vintage is the month after
-    the last period it covers, which can fall in the next calendar year)."""
-    return (today or dt.date.today()).year + 1
-
-
 def parse_vintage(raw: object, today: dt.date | None = None) -> str:
     """``raw`` as a vintage ``YYYY`` or ``YYYY-MM`` (zero-padded month).
 
     Accepts ``2026``, ``2026-11``, ``2026-1`` and an ISO date ``2026-11-05`` (kept to its month).
     Raises VintageError for anything else: text, a month outside 1-12, a year before
-    ``FIRST_VINTAGE_YEAR`` or after ``last_vintage_year``."""
+    ``periods.FIRST_YEAR`` or after ``periods.last_year`` (the years
+    a period may end in: a release cannot come before the figures it holds)."""
     if isinstance(raw, dt.datetime | dt.date):
         raw = raw.strftime("%Y-%m")
     text = str(raw).strip()
@@ -44,9 +37,9 @@ def parse_vintage(raw: object, today: dt.date | None = None) -> str:
     month = int(found.group(2)) if found.group(2) else None
     if month is not None and not 1 <= month <= 12:
         raise VintageError(f"{text[:20]!r} is not a vintage: the month must be 01 to 12")
-    last = last_vintage_year(today)
-    if not FIRST_VINTAGE_YEAR <= year <= last:
-        raise VintageError(f"{text[:20]!r} is not a vintage: the year must be {FIRST_VINTAGE_YEAR} to {last}")
+    last = last_year(today)
+    if not FIRST_YEAR <= year <= last:
+        raise VintageError(f"{text[:20]!r} is not a vintage: the year must be {FIRST_YEAR} to {last}")
     return f"{year:04d}" if month is None else f"{year:04d}-{month:02d}"
 
 
