@@ -92,7 +92,7 @@ HOSTILE: dict[str, tuple[str, bytes, str]] = {
     "very long label": ("t.csv", T(["Worcestershire," + "x" * 10_000 + ",2025,5,,,"]), "unknown measure"),
     "latin-1 csv": ("latin.csv", "area,measure,period,value\nSaint-Étienne,referrals,2025,5\n".encode("latin-1"), "Windows-1252"),
     "semicolon csv with decimal commas": ("semi.csv", b"area;measure;period;value\nWorcestershire;re_referrals_within_12m_pct;2025;17,8\n",
-                                          "over 100%"),
+                                          "decimal comma"),
     "ees unknown la": ("b1.csv", (EES + "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,999,E99999999,Nowhere,CIN,1,2\n").encode(),
                        "not in the dashboard's area list"),
     "ees bad time period": ("b1.csv", (EES + "soon,Reporting year,National,E92000001,England,,,,,,CIN,1,2\n").encode(), "not a period"),

@@ -24,8 +24,11 @@ from functools import partial
 from journey.config import DATA_DIR, ENGLAND
 from journey.importing.cells import MAX_VALUE, CellError, Period, at_end, for_measure, parse_period, parse_value
 from journey.importing.files import Sheet, column_letter
-from journey.importing.problems import Problem, Problems
+from journey.importing.problems import Problem, Problems, quote
+from journey.periods import FIRST_YEAR, last_year
 from journey.registry import Measure, normalise_label, registry
+from journey.symbols import known_symbols, normalise_symbol
+from journey.vintages import VintageError, parse_vintage
 
 FORMATS = {
     "auto": "Detect automatically",
@@ -36,6 +39,9 @@ FORMATS = {
     "board": "Board-report table (areas as rows, years as columns)",
     "scorecard": "Local scorecard (indicators as rows, months or years as columns)",
 }
+#: What each format is called in a message ("the sheet does not read as ...").
+KIND_NAMES = {"template": "the dashboard's template", "ees": "a DfE statistics CSV", "lait": "a LAIT download",
+              "sn_model": "a statistical neighbour model", "board": "a board-report table", "scorecard": "a local scorecard"}
 SN_LABELS = {"statistical neighbours", "statistical neighbour", "statistical neighbours average", "sn average", "sn",
              "statistical neighbour average", "sn mean", "statistical neighbours mean"}
 MISSING_WORDS = ("no data available", "not available", "not yet available", "no data")
@@ -69,6 +75,8 @@ class Candidate:
     sheet: str | None
     row: int
     column: str
+    period_row: int | None = None  # where the period was read (the row's own cell, or a header above): None = ``row``
+    period_column: str | None = None  # None = ``column``
 
 
 @dataclass
@@ -113,8 +121,8 @@ class AreaIndex:
             return None
         if value.upper() in self.by_code:
             return self.by_code[value.upper()]
-        digits = value.split(".")[0]
-        if digits.isdigit() and digits in self.by_old:
+        digits = whole_code(value)
+        if digits is not None and digits in self.by_old:
             return self._pick(self.by_old[digits], year)
         key = normalise_label(value)
         if key in self.by_name:
@@ -129,6 +137,33 @@ class AreaIndex:
         if key not in self._suggested:
             self._suggested[key] = difflib.get_close_matches(key, self._names, n=3, cutoff=0.6)
         return self._suggested[key]
+
+
+def whole_code(raw: object) -> str | None:
+    """A numeric code (an old LA code) as its digits, or None when ``raw`` is not a whole number.
+
+    ``885``, ``"885"`` and ``"885.0"`` (a whole number as Excel writes it to CSV) are ``"885"``;
+    ``"885.9"``, ``"-885"``, ``"8 85"`` and text are None: only a whole code matches a code."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return str(raw) if raw >= 0 else None
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() and raw >= 0 else None
+    found = re.fullmatch(r"(\d+)(?:\.0+)?", str(raw if raw is not None else "").strip())
+    return found.group(1) if found else None
+
+
+def checked_vintage(raw: object, problems: Problems, file: str, sheet: str | None, row: int | None, column: str | None,
+                    what: str = "the vintage") -> str | None:
+    """``raw`` as a vintage (``journey.vintages.parse_vintage``, the one rule), or None after
+    recording an error at the file, sheet, row and column it came from."""
+    try:
+        return parse_vintage(raw)
+    except VintageError as exc:
+        problems.error(Problem("error", file, sheet, row, column, f"{what}: {exc}",
+                               "give the release as YYYY or YYYY-MM (a real month, 2000 to next year)"))
+        return None
 
 
 def _name_forms(name: str) -> set[str]:
@@ -152,11 +187,46 @@ def _field(row: list[object], head: dict[str, int], name: str) -> str:
     return _text(_cell(row, head, name))
 
 
+def _header_name(v: object) -> str:
+    return _text(v).lower().lstrip("\ufeff").strip()
+
+
 def _header_index(row: list[object]) -> dict[str, int]:
-    return {_text(v).lower().lstrip("\ufeff"): i for i, v in enumerate(row) if _text(v)}
+    """{heading in lower case: column index}. A repeated heading maps to its last column: parsers
+    refuse repeats of the headings they read (``_refuse_repeated_headings``)."""
+    return {name: i for i, v in enumerate(row) if (name := _header_name(v))}
+
+
+def _refuse_repeated_headings(sheet: Sheet, header_row: int, used: set[str], problems: Problems) -> bool:
+    """True (after an error naming both columns) when a heading the parser reads appears twice:
+    the file is ambiguous. ``header_row`` is 0-based; ``used`` the headings read, in lower case."""
+    seen: dict[str, list[int]] = {}
+    for i, v in enumerate(sheet.rows[header_row]):
+        name = _header_name(v)
+        if name in used:
+            seen.setdefault(name, []).append(i)
+    repeated = {name: cols for name, cols in seen.items() if len(cols) > 1}
+    for name, cols in repeated.items():
+        letters = " and ".join(column_letter(c) for c in cols)
+        problems.error(Problem("error", sheet.file, sheet.name, header_row + 1, column_letter(cols[1]),
+                               f"two columns are headed {quote(name)} (columns {letters}): the file is ambiguous",
+                               "rename or delete one of them, keeping the column that holds the figures to import"))
+    return bool(repeated)
+
+
+def _refuse_missing_headings(sheet: Sheet, kind: str, missing: list[str], problems: Problems, header_row: int = 0) -> bool:
+    """True (after one error) when headings a format needs are not there: the sheet is another kind."""
+    if not missing:
+        return False
+    names = ", ".join(quote(m) for m in missing)
+    problems.error(Problem("error", sheet.file, sheet.name, header_row + 1, None,
+                           f"the sheet does not read as {KIND_NAMES[kind]}: no column headed {names}",
+                           "choose the format the file is in, or let the importer detect it"))
+    return True
 
 
 TEMPLATE_COLUMNS = {"area", "measure", "period", "value"}
+TEMPLATE_OPTIONAL_COLUMNS = {"symbol", "source", "notes", "vintage"}
 
 
 def template_header_row(sheet: Sheet, look: int = 20) -> int | None:
@@ -201,23 +271,41 @@ def _ees_mappings() -> list[dict]:
     return rows
 
 
+EES_PLACE_COLUMNS = {"time_period", "geographic_level", "country_code", "region_code", "new_la_code", "old_la_code",
+                     "la_name", "region_name"}
+
+
 def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    """Periods are EES ``time_period`` values; the vintage is the latest year in the file unless given."""
     out = Parsed("ees")
     head = _header_index(sheet.rows[0])
+    if _refuse_missing_headings(sheet, "ees", [c for c in ("time_period", "geographic_level") if c not in head], problems):
+        return out
     reg = registry()
     wanted = []
+    used = set(EES_PLACE_COLUMNS)
     for m in _ees_mappings():
         col = next((head[c] for c in m["columns"] if c in head), None)
         if col is None or any(f[0].lower() not in head for f in m["filters"]):
             continue
         wanted.append((m, col, [(head[f[0].lower()], f[1]) for f in m["filters"]]))
+        used |= {_header_name(sheet.rows[0][col])} | {f[0].lower() for f in m["filters"]}
+    if _refuse_repeated_headings(sheet, 0, used, problems):
+        return out
     if not wanted:
         problems.error(Problem("error", sheet.file, sheet.name, 1, None,
                                "a DfE statistics file, but none of its columns is a measure this dashboard holds",
                                "check data/dfe_columns.csv for the columns read, or use the template"))
         return out
-    years = [_text(r[head["time_period"]]) for r in sheet.rows[1:] if head["time_period"] < len(r)]
-    latest = max((y[:4] for y in years if y[:4].isdigit()), default="")
+    period_col = head["time_period"]
+    years = [(_text(r[period_col])[:4], i) for i, r in enumerate(sheet.rows[1:], start=2) if period_col < len(r)]
+    latest, latest_row = max(((y, i) for y, i in years if y.isdigit()), default=("", None))
+    vintage = opts.vintage
+    if vintage is None and latest:
+        vintage = checked_vintage(latest, problems, sheet.file, sheet.name, latest_row, "time_period",
+                                  "the release year, taken from the latest time_period")
+        if vintage is None:
+            return out
     level_col = head["geographic_level"]
     for i, row in enumerate(sheet.rows[1:], start=2):
         if all(v is None for v in row):
@@ -229,6 +317,11 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
         except CellError as exc:
             problems.error(Problem("error", sheet.file, sheet.name, i, "time_period", str(exc), "use the file as DfE published it"))
             continue
+        if vintage is None:  # periods read, but none starts with a year to date the release by
+            problems.error(Problem("error", sheet.file, sheet.name, i, "time_period",
+                                   f"no release year can be taken from time_period {quote(get('time_period'), 20)}",
+                                   "give the vintage (the release as YYYY or YYYY-MM)"))
+            return out
         if level == "National":
             area = areas.resolve(get("country_code") or ENGLAND)
         elif level == "Regional":
@@ -242,7 +335,8 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
         if area is None:
             who = get("la_name") or get("region_name") or get("new_la_code") or level
             problems.error(Problem("error", sheet.file, sheet.name, i, "new_la_code",
-                                   f"the area {who!r} ({get('new_la_code') or get('region_code')}) is not in the dashboard's area list",
+                                   f"the area {quote(who)} ({quote(get('new_la_code') or get('region_code'), 20)}) is not in the "
+                                   "dashboard's area list",
                                    "check the code; new LAs are added to data/areas.csv"))
             continue
         for m, col, filters in wanted:
@@ -257,18 +351,31 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
                 continue
             if cell is None:
                 continue
-            p = period
             if measure.id == "population_0_17":  # the ONS estimate for mid-year Y
-                mid = dt.date(int(get("time_period")[:4]), 6, 30)
-                p = Period(mid, mid, None, "mid-year")
+                p = _mid_year(get("time_period"), period)
+                if p is None:
+                    problems.error(Problem("error", sheet.file, sheet.name, i, "time_period",
+                                           f"{quote(get('time_period'), 20)} is not a year: an ONS population estimate is for "
+                                           "the middle of a calendar year", "give the year of the estimate (2024 for mid-2024)"))
+                    continue
             else:
                 p = for_measure(period, measure)
             source = f"DfE, {m['publication']} {latest} (Explore education statistics)"
             if m["publication"].startswith("ONS"):
                 source = "ONS mid-year population estimates, children aged 0 to 17 (as republished by DfE)"
             out.candidates.append(Candidate(area["code"], measure.id, p, cell.value, cell.symbol, source,
-                                            opts.vintage or latest, None, sheet.file, sheet.name, i, str(sheet.rows[0][col])))
+                                            vintage, None, sheet.file, sheet.name, i, str(sheet.rows[0][col]),
+                                            period_column="time_period"))
     return out
+
+
+def _mid_year(text: str, period: Period) -> Period | None:
+    """The mid-year (30 June Y) of an ONS estimate whose EES ``time_period`` is the year ``Y``
+    (read by ``parse_period`` as a reporting year); None for a month, quarter or date."""
+    if period.kind != "year" or not re.fullmatch(r"\d{4}", text.strip()):
+        return None
+    mid = dt.date(int(text.strip()), 6, 30)
+    return Period(mid, mid, None, "mid-year")
 
 
 # ---- LAIT ------------------------------------------------------------------------------
@@ -286,11 +393,23 @@ def _lait_codes() -> dict[str, Measure]:
     return codes
 
 
+LAIT_COLUMNS = {"short desc", "years", "la and regions", "values", "la number"}
+
+
 def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    """Periods from ``Years``; the vintage is the one given, else the month of the import (a
+    LAIT download does not say when its figures were published)."""
     out = Parsed("lait")
     head = _header_index(sheet.rows[0])
+    missing = [c for c in ("short desc", "years", "values") if c not in head]
+    if "la and regions" not in head and "la number" not in head:
+        missing.append("la and regions")
+    if _refuse_missing_headings(sheet, "lait", missing, problems) or _refuse_repeated_headings(sheet, 0, LAIT_COLUMNS, problems):
+        return out
     codes = _lait_codes()
-    vintage = opts.vintage or dt.date.today().strftime("%Y-%m")
+    vintage = opts.vintage or checked_vintage(dt.date.today(), problems, sheet.file, sheet.name, None, None)
+    if vintage is None:
+        return out
     source = "DfE, Local Authority Interactive Tool (LAIT) data"
     for i, row in enumerate(sheet.rows[1:], start=2):
         get = partial(_field, row, head)
@@ -311,7 +430,7 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         area = area or areas.resolve(get("la and regions"), period.reporting_year)
         if area is None:
             problems.error(Problem("error", sheet.file, sheet.name, i, "LA and Regions",
-                                   f"unknown area {get('la and regions')!r}",
+                                   f"unknown area {quote(get('la and regions'))}",
                                    f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}"))
             continue
         try:
@@ -322,7 +441,7 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         if cell is None:
             continue
         out.candidates.append(Candidate(area["code"], measure.id, period, cell.value, cell.symbol, source, vintage,
-                                        None, sheet.file, sheet.name, i, "Values"))
+                                        None, sheet.file, sheet.name, i, "Values", period_column="Years"))
     return out
 
 
@@ -335,7 +454,13 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     import pandas as pd
 
     out = Parsed("template")
-    top = template_header_row(sheet) or 0  # rows above it are a title and notes
+    top = template_header_row(sheet)  # rows above it are a title and notes
+    if top is None:
+        head = _header_index(sheet.rows[0])
+        _refuse_missing_headings(sheet, "template", sorted(TEMPLATE_COLUMNS - set(head)), problems)
+        return out
+    if _refuse_repeated_headings(sheet, top, TEMPLATE_COLUMNS | TEMPLATE_OPTIONAL_COLUMNS, problems):
+        return out
     head = _header_index(sheet.rows[top])
     reg = registry()
     width = max(head.values()) + 1
@@ -371,7 +496,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             for row in rows_of[label]:
                 if problems.full:
                     break
-                error(row, "measure", f"unknown measure {label[:60]!r}",
+                error(row, "measure", f"unknown measure {quote(label)}",
                       "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure")
     measure = labels.map({t: m.id if m else None for t, m in measure_of.items()})
     ok = measure.notna()
@@ -408,13 +533,22 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         if problems.full:
             break
         t = area_text[row]
-        error(row, "area", f"unknown area {t[:60]!r}", f"closest: {', '.join(areas.suggest(t)) or 'none'}; use a name, GSS code or old LA code")
+        error(row, "area", f"unknown area {quote(t)}", f"closest: {', '.join(areas.suggest(t)) or 'none'}; use a name, GSS code or old LA code")
     ok &= ~bad
     if problems.full:  # the file is clearly not what was meant: no need to read its values
         return out
+    # Only the symbols of data/symbols.csv: free text or markup in the symbol column is refused.
+    symbol_of = {t: normalise_symbol(t) for t in symbol_text[ok].unique() if t}
+    bad = ok & symbol_text.map(lambda t: bool(t) and symbol_of.get(t) is None).astype(bool)
+    for row in bad.index[bad]:
+        if problems.full:
+            return out
+        error(row, "symbol", f"{quote(symbol_text[row], 20)} is not a suppression symbol",
+              "use one of " + ", ".join(sorted(known_symbols())) + " (data/symbols.csv), or leave it blank")
+    ok &= ~bad
     raw_value = frame[head["value"]]
     value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
-    symbol = symbol_text.where(symbol_text != "", None)
+    symbol = symbol_text.map(symbol_of).where(symbol_text != "", None)
     value_col = head["value"]
     unusual = ok & (value.isna() | ~np.isfinite(value.fillna(0)) | (value.abs() > MAX_VALUE))
     if sheet.percent_cells:
@@ -440,14 +574,27 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     good = ok[ok].index
     if len(good) == 0:
         return out
-    vintage = opts.vintage or _local_vintage([p for p in periods.values() if isinstance(p, Period)])
+    vintage = opts.vintage or checked_vintage(_local_vintage([p for p in periods.values() if isinstance(p, Period)]),
+                                              problems, sheet.file, sheet.name, None, "period",
+                                              "the vintage, taken from the month after the last period")
+    if vintage is None:
+        return out
     # A vintage column (the dashboard's own exports have one) keeps each figure's release date.
     given = vintage_text[good]
-    bad_vintage = (given != "") & ~given.str.fullmatch(r"\d{4}(-\d{2})?")
-    for row in bad_vintage.index[bad_vintage]:
-        error(row, "vintage", f"{given[row][:20]!r} is not a vintage", "write the release as YYYY or YYYY-MM, or leave it blank")
-    if bad_vintage.any():
+    vintage_of: dict[str, str | None] = {}
+    for t in given[given != ""].unique():
+        try:
+            vintage_of[t] = parse_vintage(t)
+        except VintageError as exc:
+            vintage_of[t] = None
+            for row in given.index[given == t]:
+                if problems.full:
+                    return out
+                error(row, "vintage", str(exc), "write the release as YYYY or YYYY-MM (a real month, 2000 to next year), "
+                                                "or leave it blank")
+    if any(v is None for v in vintage_of.values()):
         return out
+    given = given.map(lambda t: vintage_of.get(t, ""))
     chosen = pairs[good]
     out.frame = pd.DataFrame({
         "area_code": code[good],
@@ -464,6 +611,8 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         "sheet": sheet.name,
         "row": good,
         "column": "value",
+        "period_row": good,
+        "period_column": "period",
     }).reset_index(drop=True)
     return out
 
@@ -477,9 +626,31 @@ def _local_vintage(periods: list[Period]) -> str:
 
 # ---- SN model --------------------------------------------------------------------------
 
+SN_NEIGHBOURS = 10  # DfE's models (2021, 2025) give every LA exactly ten neighbours, SN1 to SN10
+SN_LA_COLUMNS = ("old_la_code", "la num", "la number")
+
+
 def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
+    """A DfE statistical neighbour model, one LA a row: its old LA code, then SN1 to SN10 (old LA
+    codes), each followed by its closeness. Every code must be an LA the dashboard knows, and
+    every LA must have ten different neighbours, none of them itself."""
     out = Parsed("sn_model")
     head = _header_index(sheet.rows[0])
+    la_name = next((k for k in SN_LA_COLUMNS if k in head), None)
+    sn_cols = []
+    for k in range(1, SN_NEIGHBOURS + 1):
+        for name in (f"sn{k}", f"sn_{k}"):
+            if name in head:
+                closeness = head[name] + 1 if head[name] + 1 < len(sheet.rows[0]) else None
+                sn_cols.append((k, head[name], closeness))
+                break
+    missing = [] if la_name else ["old_la_code"]
+    missing += [f"SN{k}" for k in range(1, SN_NEIGHBOURS + 1) if k not in {c[0] for c in sn_cols}]
+    if _refuse_missing_headings(sheet, "sn_model", missing, problems):
+        return out
+    used = {la_name} | {n for k in range(1, SN_NEIGHBOURS + 1) for n in (f"sn{k}", f"sn_{k}")}
+    if _refuse_repeated_headings(sheet, 0, used, problems):
+        return out
     year = opts.sn_model_year
     if year is None:
         found = re.findall(r"20\d\d", f"{sheet.file} {sheet.name or ''}")
@@ -488,28 +659,65 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         problems.error(Problem("error", sheet.file, sheet.name, None, None, "the file does not say which model year it is",
                                "give the model year (2021 or 2025)"))
         return out
-    la_col = next(head[k] for k in ("old_la_code", "la num", "la number") if k in head)
-    sn_cols = []
-    for k in range(1, 11):
-        for name in (f"sn{k}", f"sn_{k}"):
-            if name in head:
-                closeness = head[name] + 1 if head[name] + 1 < len(sheet.rows[0]) else None
-                sn_cols.append((k, head[name], closeness))
-                break
+    if not FIRST_YEAR <= year <= last_year():
+        problems.error(Problem("error", sheet.file, sheet.name, None, None, f"the model year {year} is not a year of a model",
+                               f"give the model year ({FIRST_YEAR} to {last_year()}; DfE's are 2021 and 2025)"))
+        return out
+    la_col = head[la_name]
+    seen: dict[str, int] = {}
     for i, row in enumerate(sheet.rows[1:], start=2):
-        la = _text(row[la_col]).split(".")[0] if la_col < len(row) else ""
-        if not la:
+        if problems.full:
+            break
+        raw = row[la_col] if la_col < len(row) else None
+        given = [(rank, col, ccol, row[col] if col < len(row) else None) for rank, col, ccol in sn_cols]
+        given = [(rank, col, ccol, v) for rank, col, ccol, v in given if _text(v)]
+        if not _text(raw):
+            if given:  # neighbours under no LA: a row cut short, not a note
+                problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
+                                       "neighbours are given but the LA code is empty", "give the LA's old LA code"))
+            continue  # a blank row or a note beside the table
+        la = whole_code(raw)
+        if la is None or la not in areas.by_old:
+            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
+                                   f"unknown LA code {quote(raw, 20)}", "use the 3-digit old LA code of an English local authority"))
             continue
-        if not la.isdigit() or areas.resolve(la) is None:
-            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col), f"unknown LA code {la!r}", ""))
+        if la in seen:
+            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
+                                   f"LA {la} is listed twice (rows {seen[la]} and {i})", "keep one row for each LA"))
             continue
-        for rank, col, ccol in sn_cols:
-            nb = _text(row[col]).split(".")[0] if col < len(row) else ""
-            if not nb:
-                continue
-            closeness = _text(row[ccol]) if ccol is not None and ccol < len(row) else None
-            out.sn_rows.append({"model": year, "old_la_code": la, "rank": rank, "neighbour_old_la_code": nb,
-                                "closeness": closeness or None})
+        seen[la] = i
+        rows, ok, codes = [], True, set()
+        for rank, col, ccol, v in given:
+            nb = whole_code(v)
+            where = (sheet.file, sheet.name, i, column_letter(col))
+            if nb is None or nb not in areas.by_old:
+                problems.error(Problem("error", *where, f"SN{rank} of LA {la}: unknown LA code {quote(v, 20)}",
+                                       "use the 3-digit old LA code of an English local authority"))
+                ok = False
+            elif nb == la:
+                problems.error(Problem("error", *where, f"LA {la} is listed as its own neighbour (SN{rank})",
+                                       "an LA cannot be its own statistical neighbour; check the model file"))
+                ok = False
+            elif nb in codes:
+                problems.error(Problem("error", *where, f"SN{rank} of LA {la}: {nb} is already one of its neighbours",
+                                       "each of the ten neighbours must be a different LA"))
+                ok = False
+            codes.add(nb or "")
+            closeness = _text(row[ccol]) if ccol is not None and ccol < len(row) else ""
+            if closeness and not re.fullmatch(r"[A-Za-z][A-Za-z \-]{0,39}", closeness):
+                problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(ccol),
+                                       f"SN{rank} of LA {la}: {quote(closeness, 40)} is not a closeness",
+                                       "use the model's words (Extremely close, Very close, Close, Somewhat close, Not close)"))
+                ok = False
+            rows.append({"model": year, "old_la_code": la, "rank": rank, "neighbour_old_la_code": nb,
+                         "closeness": closeness or None})
+        if len(given) != SN_NEIGHBOURS:
+            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
+                                   f"LA {la} has {len(given)} neighbours; DfE's models give every LA {SN_NEIGHBOURS}",
+                                   f"fill SN1 to SN{SN_NEIGHBOURS} for this LA"))
+            ok = False
+        if ok:
+            out.sn_rows.extend(rows)
     return out
 
 
@@ -603,7 +811,10 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
     titles = _title_text(sheet, header_row)
     reg = registry()
     source = opts.label or f"Uploaded file {sheet.file}" + (f", sheet {sheet.name}" if sheet.name else "")
-    vintage = opts.vintage or _local_vintage(list(period_cols.values()))
+    vintage = opts.vintage or checked_vintage(_local_vintage(list(period_cols.values())), problems, sheet.file, sheet.name,
+                                              header_row + 1, None, "the vintage, taken from the month after the last period")
+    if vintage is None:
+        return out
     if kind == "board":
         measure = reg.get(opts.measure) if opts.measure else _measure_in_title(titles)
         if measure is None:
@@ -657,7 +868,7 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
                 a = areas.resolve(label)
                 if a is None:
                     problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
-                                           f"unknown area {label[:60]!r}",
+                                           f"unknown area {quote(label)}",
                                            f"closest: {', '.join(areas.suggest(label)) or 'none'}"))
                     continue
                 area_code = a["code"]
@@ -672,7 +883,7 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
                 if label:
                     out.unmapped.setdefault(label, [m.id for m in reg.suggest(label)])
                 problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
-                                       f"row label {label[:60]!r} is not a measure the dashboard knows",
+                                       f"row label {quote(label)} is not a measure the dashboard knows",
                                        "map it to a measure (closest: " + (", ".join(out.unmapped.get(label, [])) or "none")
                                        + ") or choose to skip it"))
                 continue
@@ -689,7 +900,7 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
                 continue
             out.candidates.append(Candidate(area_code, row_measure.id, for_measure(period_cols[c], row_measure),
                                             cell.value, cell.symbol, source, vintage, note, sheet.file, sheet.name, r + 1,
-                                            column_letter(c)))
+                                            column_letter(c), period_row=header_row + 1))
         if kind == "scorecard" and target_col is not None and target_col < len(row) and _text(row[target_col]):
             try:
                 target = parse_value(row[target_col], row_measure, percent_format=(r, target_col) in sheet.percent_cells)

@@ -6,6 +6,16 @@ it with the store, and returns a ``Plan``: what would be added, what would repla
 figure (old and new value side by side), what is unchanged or skipped and why, and the
 problems. Nothing is written. ``commit`` writes a plan without errors in one transaction with
 an import record; ``undo`` takes an import back out and restores what it replaced.
+
+Two guards stand between a preview and the store:
+
+- ``Plan.attention``: plausibility warnings a board's data owner must confirm (a figure that
+  falls below a tenth or rises above ten times the one it replaces, a count with a fraction,
+  percentages that look typed as fractions). ``commit`` refuses such a plan unless called with
+  ``acknowledged=True`` (the Upload page's confirmation box, the command line's flag).
+- ``Plan.data_version``: the store's ``data_version`` when the files were checked. ``commit``
+  refuses a plan made before another import or undo committed, as its comparison with the store
+  (what is new, what it replaces) no longer holds.
 """
 
 from __future__ import annotations
@@ -22,18 +32,27 @@ from journey.areas import all_areas
 from journey.errors import JourneyError, NotFoundError
 from journey.exports import VIEW_SHEET
 from journey.importing.files import read_file
-from journey.importing.formats import FORMATS, PARSERS, AreaIndex, Options, Parsed, detect
-from journey.importing.problems import Problem, Problems
+from journey.importing.formats import FORMATS, KIND_NAMES, PARSERS, AreaIndex, Options, Parsed, detect
+from journey.importing.problems import Problem, Problems, problems_frame, quote
+from journey.periods import FIRST_YEAR, period_label
 from journey.rates import rounding_tolerance
 from journey.registry import normalise_label, registry
 from journey.store import Store
+from journey.symbols import normalise_symbol
+from journey.vintages import VintageError, parse_vintage
 
 TEMPLATE_REFERENCE_SHEETS = {"Instructions", "Measures", "Areas"}
 # The dashboard's exports carry the table as the page showed it beside the tidy Data sheet:
 # formatted text for reading, never figures to import (the Data sheet holds those).
 SKIPPED_SHEETS = {VIEW_SHEET}
 PLAN_COLUMNS = ["area_code", "area_name", "measure", "period_start", "period_end", "reporting_year", "value", "symbol",
-                "source", "vintage", "note", "file", "sheet", "row", "column"]
+                "source", "vintage", "note", "file", "sheet", "row", "column", "period_row", "period_column"]
+#: A replacing figure below 1/PLAUSIBLE_RATIO or above PLAUSIBLE_RATIO times the one it replaces
+#: (or the one the dashboard shows now) needs confirming: a truncated or mis-scaled file (3,638 -> 3).
+PLAUSIBLE_RATIO = 10
+ATTENTION_LIMIT = 500  # plausibility warnings listed; beyond it one line says how many more
+STALE_PLAN = ("The store changed since these files were checked (another import or undo was made); "
+              "check the files again.")
 
 
 @dataclass
@@ -50,10 +69,24 @@ class Plan:
     sn_rows: pd.DataFrame
     sn_groups: list[str]
     already_imported: list[int] = field(default_factory=list)
+    #: Plausibility warnings (level "warning", each naming file, sheet, row and column) that must be
+    #: acknowledged before ``commit``: at most ATTENTION_LIMIT, then one line counting the rest.
+    attention: list[Problem] = field(default_factory=list)
+    attention_count: int = 0  # how many figures need confirming, all of them (``attention`` lists the first)
+    data_version: int | None = None  # the store's data_version when the files were checked
 
     @property
     def ok(self) -> bool:
         return not self.problems.errors
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """True when ``commit`` needs ``acknowledged=True``: some figures look implausible."""
+        return bool(self.attention)
+
+    def attention_frame(self) -> pd.DataFrame:
+        """``attention`` as a table to show (the columns of ``Problems.frame``)."""
+        return problems_frame(self.attention)
 
     @property
     def checksum(self) -> str:
@@ -69,6 +102,8 @@ class Plan:
     def summary(self) -> str:
         parts = [f"{len(self.add):,} new figures", f"{len(self.replace):,} replacing existing figures",
                  f"{self.unchanged:,} already in the store", f"{len(self.skipped):,} rows skipped"]
+        if self.attention_count:
+            parts.append(f"{self.attention_count:,} figures to confirm")
         if not self.targets.empty:
             parts.append(f"{len(self.targets):,} targets")
         if not self.sn_rows.empty:
@@ -93,11 +128,22 @@ def prepare(
     options: Options | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> Plan:
-    """Read and check files against the store; write nothing. ``uploads`` are (file name, bytes)."""
+    """Read and check files against the store; write nothing. ``uploads`` are (file name, bytes).
+
+    Raises JourneyError for options that cannot be used (an unknown format, a vintage that is
+    not a release month); everything wrong in the files is a problem on the plan."""
+    data_version = _committed_version(store)  # before anything is read: a commit after this makes the plan stale
     opts = options or Options()
     opts.mappings = {**remembered_mappings(store), **{normalise_label(k): v for k, v in opts.mappings.items()}}
     if opts.format not in FORMATS:
         raise JourneyError(f"Unknown format '{opts.format}'. Choose one of: {', '.join(FORMATS)}.")
+    if opts.vintage is not None and not str(opts.vintage).strip():
+        opts.vintage = None
+    if opts.vintage is not None:
+        try:
+            opts.vintage = parse_vintage(opts.vintage)
+        except VintageError as exc:
+            raise JourneyError(f"The vintage given: {exc}. Nothing was checked or imported.") from None
     problems = Problems()
     areas = _area_index(store)
     parsed: list[Parsed] = []
@@ -118,12 +164,19 @@ def prepare(
                                       "nothing this dashboard reads was found here; the sheet was skipped",
                                       "if it holds figures, choose its format"))
                 continue
-            parsed.append(PARSERS[kind](sheet, areas, opts, problems))
+            try:
+                parsed.append(PARSERS[kind](sheet, areas, opts, problems))
+            except Exception as exc:  # noqa: BLE001 - a last guard: a sheet a parser cannot read is one problem, never a traceback
+                problems.error(Problem("error", sheet.file, sheet.name, None, None,
+                                       f"the sheet could not be read as {KIND_NAMES[kind]} ({type(exc).__name__})",
+                                       "check that the format chosen is the file's, or let the importer detect it"))
+                continue
             sheets.append((sheet.name, kind))
         files.append({"name": source.name, "checksum": source.checksum, "sheets": sheets})
     if progress:
         progress(0.9, "Checking figures")
     plan = _build_plan(store, files, opts, parsed, problems)
+    plan.data_version = data_version
     nothing = plan.add.empty and plan.replace.empty and not plan.unchanged and plan.targets.empty and plan.sn_rows.empty
     if nothing and not problems.errors:
         problems.error(Problem("error", ", ".join(f["name"] for f in files) or "upload", None, None, None,
@@ -136,13 +189,16 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
     rows = [
         {"area_code": c.area_code, "measure": c.measure, "period_start": c.period.start, "period_end": c.period.end,
          "reporting_year": c.period.reporting_year, "value": c.value, "symbol": c.symbol, "source": c.source,
-         "vintage": c.vintage, "note": c.note, "file": c.file, "sheet": c.sheet, "row": c.row, "column": c.column}
+         "vintage": c.vintage, "note": c.note, "file": c.file, "sheet": c.sheet, "row": c.row, "column": c.column,
+         "period_row": c.period_row, "period_column": c.period_column}
         for p in parsed for c in p.candidates
     ]
     columns = [c for c in PLAN_COLUMNS if c != "area_name"]
     frames = [pd.DataFrame(rows, columns=columns)] + [p.frame[columns] for p in parsed if p.frame is not None]
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else frames[0]
     frame["value"] = frame["value"].astype("float64")
+    frame["period_row"] = frame["period_row"].astype(object).where(frame["period_row"].notna(), frame["row"])
+    frame["period_column"] = frame["period_column"].where(frame["period_column"].notna(), frame["column"])
     names = store.query("SELECT code, name, area_key, type FROM areas")
     frame["area_name"] = frame["area_code"].map(dict(zip(names["code"], names["name"])))
     sn_groups = sorted({g for p in parsed for g in p.sn_groups})
@@ -163,6 +219,7 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
                            columns=["model", "old_la_code", "rank", "neighbour_old_la_code", "closeness"])
     sn_rows, sn_unchanged = _drop_unchanged_sn(store, sn_rows)
     plan = Plan(files, opts, add, replace, unchanged + sn_unchanged, skipped, problems, unmapped, targets, sn_rows, sn_groups)
+    plan.attention, plan.attention_count = _plausibility(add, replace)
     done = store.query("SELECT import_id, checksum FROM imports WHERE status = 'committed' AND kind = 'upload'")
     plan.already_imported = [int(i) for i, c in zip(done["import_id"], done["checksum"]) if c == plan.checksum]
     return plan
@@ -187,7 +244,9 @@ def _drop_unchanged_sn(store: Store, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 
 def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    """Errors: negative figures, percentages over 100, periods in the future."""
+    """Errors: negative figures, percentages over 100, periods in the future or before
+    ``FIRST_YEAR``, symbols that are not in data/symbols.csv. A period error names the cell the
+    period was read from (``period_row``, ``period_column``), not the value's."""
     if frame.empty:
         return frame
     reg = registry()
@@ -195,20 +254,31 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     negative = frame["value"] < 0
     over = is_pct & (frame["value"] > 100)
     today = dt.date.today()
-    future = frame["period_end"].map({d: d > today for d in frame["period_end"].unique()})
-    for i in frame.index[negative | over | future]:
+    ends = frame["period_end"].unique()
+    future = frame["period_end"].map({d: d > today for d in ends})
+    early = frame["period_end"].map({d: d.year < FIRST_YEAR for d in ends})
+    symbols = frame["symbol"].dropna().unique()
+    bad_symbol = frame["symbol"].map({s: normalise_symbol(s) != s for s in symbols}).eq(True)
+    for i in frame.index[negative | over | future | early | bad_symbol]:
         r = frame.loc[i]
         m = reg.get(r["measure"])
         where = (r["file"], r["sheet"], r["row"], r["column"])
+        when = (r["file"], r["sheet"], r["period_row"], r["period_column"])
         if negative[i]:
             problems.error(Problem("error", *where, f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell"))
         elif over[i]:
             problems.error(Problem("error", *where, f"{m.label} is {r['value']:,g}%, over 100%",
                                    "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)"))
         if future[i]:
-            problems.error(Problem("error", *where, f"the period ends {r['period_end']:%d %B %Y}, in the future",
-                                   "check the year in the header"))
-    return frame[~(negative | over | future)]
+            problems.error(Problem("error", *when, f"the period ends {r['period_end']:%d %B %Y}, in the future",
+                                   "check the year of the period"))
+        elif early[i]:
+            problems.error(Problem("error", *when, f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
+                                   f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period"))
+        if bad_symbol[i]:
+            problems.error(Problem("error", *where, f"{quote(r['symbol'], 20)} is not a suppression symbol",
+                                   "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank"))
+    return frame[~(negative | over | future | early | bad_symbol)]
 
 
 def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
@@ -280,7 +350,7 @@ def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) 
     merged = frame.merge(existing, on=key, how="left")
     same = merged["obs_id"].notna() & (
         ((merged["value"] - merged["old_value"]).abs() < 1e-9) | (merged["value"].isna() & merged["old_value"].isna())
-    ) & (merged["symbol"].fillna("") == merged["old_symbol"].fillna(""))
+    ) & (merged["symbol"].astype(object).fillna("") == merged["old_symbol"].astype(object).fillna(""))
     replace = merged[merged["obs_id"].notna() & ~same].copy()
     add = merged[merged["obs_id"].isna()].drop(columns=["obs_id", "old_value", "old_symbol"]).copy()
     # What the dashboard shows for the figure now (any source), to compare with the new one.
@@ -297,11 +367,89 @@ def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) 
     return add.reset_index(drop=True), replace.reset_index(drop=True), int(same.sum())
 
 
-def commit(store: Store, plan: Plan, label: str | None = None) -> int | None:
+def _plausibility(add: pd.DataFrame, replace: pd.DataFrame) -> tuple[list[Problem], int]:
+    """Warnings a board's data owner must confirm before the figures commit, and how many.
+
+    - a figure below 1/PLAUSIBLE_RATIO or above PLAUSIBLE_RATIO times the figure it replaces
+      (``replace``: old_value) or the one the dashboard shows now (``add``: shown_value): a
+      truncated file or one in other units (a suppressed figure, a symbol, is not compared);
+    - a count (registry kind "count": children, referrals ...) with a fraction;
+    - a percentage measure whose figures in one sheet all lie between 0 and 1: percentages
+      typed as fractions (0.178 for 17.8%) without a % format.
+    """
+    reg = registry()
+    found: list[Problem] = []
+    count = 0
+
+    def note(r: pd.Series, message: str, hint: str) -> None:
+        nonlocal count
+        count += 1
+        if len(found) < ATTENTION_LIMIT:
+            found.append(Problem("warning", r["file"], r["sheet"], r["row"], r["column"], message, hint))
+
+    def what(r: pd.Series) -> str:
+        return f"{reg.get(r['measure']).label} for {r['area_name']}, {period_label(r['period_start'], r['period_end'])}"
+
+    scaled_hint = "check that the file is complete and in the right units; if the figure is right, confirm it"
+    for frame, before, symbol, verb in ((replace, "old_value", "old_symbol", "replaces"), (add, "shown_value", "shown_symbol", "would show instead of")):
+        if frame.empty:
+            continue
+        old, new = pd.to_numeric(frame[before], errors="coerce"), frame["value"]
+        ratio = new.abs() / old.abs().where(old != 0)
+        scaled = ratio.notna() & ((ratio < 1 / PLAUSIBLE_RATIO) | (ratio > PLAUSIBLE_RATIO))
+        for i in frame.index[scaled]:
+            r = frame.loc[i]
+            m = reg.get(r["measure"])
+            size = "under a tenth of" if ratio[i] < 1 else f"{ratio[i]:,.0f} times"
+            note(r, f"{what(r)}: {m.format(new[i], r['symbol'])} {verb} {m.format(old[i], r[symbol])} ({size} it)", scaled_hint)
+    both = pd.concat([f for f in (add, replace) if not f.empty], ignore_index=True) if not (add.empty and replace.empty) else add
+    if both.empty:
+        return found, count
+    kind = both["measure"].map({m.id: m.kind for m in reg})
+    value = both["value"]
+    fraction = (kind == "count") & value.notna() & ((value - value.round()).abs() > 1e-9)
+    for i in both.index[fraction]:
+        r = both.loc[i]
+        note(r, f"{what(r)} is a count but is given as {value[i]:,.6g}",
+             "counts are whole numbers: check the column holds counts, not rates or averages; if it is right, confirm it")
+    pct = both[(kind == "percent") & value.notna()]
+    for (_file, _sheet, measure), grp in pct.groupby(["file", "sheet", "measure"], dropna=False, sort=False):
+        if len(grp) >= 3 and grp["value"].between(0, 1).all() and grp["value"].max() > 0:
+            r = grp.iloc[0]
+            note(r, f"all {len(grp):,} figures of {reg.get(measure).label} in this sheet lie between 0 and 1 "
+                    f"(first {r['value']:g}): percentages typed as fractions?",
+                 "write percentages as 17.8 or 17.8% (or give the cells a % format); if they are right, confirm them")
+    if count > len(found):
+        first = found[0]
+        found.append(Problem("warning", first.file, None, None, None,
+                             f"and {count - len(found):,} more figures to confirm like these", "check the file before confirming"))
+    return found, count
+
+
+def _committed_version(con: Store | object) -> int:
+    """The committed ``data_version`` (meta table), read from a Store or from a connection
+    inside a transaction."""
+    sql = "SELECT value FROM meta WHERE key = 'data_version'"
+    if isinstance(con, Store):
+        return int(con.scalar(sql) or 0)
+    row = con.execute(sql).fetchone()  # type: ignore[attr-defined]
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def commit(store: Store, plan: Plan, label: str | None = None, *, acknowledged: bool = False) -> int | None:
     """Write a checked plan in one transaction; returns the import id, or None when there is
-    nothing new (re-importing the same file is a no-op). Raises JourneyError on a plan with errors."""
+    nothing new (re-importing the same file is a no-op).
+
+    Raises JourneyError, writing nothing, on a plan with errors; on a plan with
+    ``plan.attention`` (figures to confirm) unless ``acknowledged`` is True; and on a stale plan
+    (another import or undo committed after ``prepare``: check the files again)."""
     if not plan.ok:
         raise JourneyError(f"The upload has {len(plan.problems.errors)} error(s); nothing was imported. Fix them and try again.")
+    if plan.attention and not acknowledged:
+        n = plan.attention_count or len(plan.attention)
+        raise JourneyError(
+            f"{n:,} figure(s) in the upload look implausible (for example: {plan.attention[0]}) and must be confirmed; "
+            "nothing was imported. Check them in the preview and, if they are right, confirm them and import again.")
     if not plan.has_changes or plan.already_imported:
         return None
     reg = registry()
@@ -310,6 +458,8 @@ def commit(store: Store, plan: Plan, label: str | None = None) -> int | None:
     area_keys = store.query("SELECT code, area_key FROM areas")
     key_of = dict(zip(area_keys["code"], area_keys["area_key"]))
     with store.transaction() as con:
+        if _committed_version(con) != plan.data_version:
+            raise JourneyError(STALE_PLAN)  # raised inside the block: the transaction rolls back
         import_id = Store.new_import(con, "upload", label=label or plan.options.label or names, file_name=names,
                                      checksum=plan.checksum, sheet=sheets[:1000])
         if plan.sn_groups:
@@ -333,7 +483,7 @@ def commit(store: Store, plan: Plan, label: str | None = None) -> int | None:
         Store.set_import_details(con, import_id, json.dumps({
             "added": len(plan.add), "replaced": len(plan.replace), "unchanged": plan.unchanged,
             "skipped": len(plan.skipped), "targets": len(plan.targets), "sn_rows": len(plan.sn_rows),
-            "warnings": len(plan.problems.warnings),
+            "warnings": len(plan.problems.warnings), "confirmed": plan.attention_count,
         }))
     return import_id
 
