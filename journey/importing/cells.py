@@ -279,7 +279,7 @@ def _parse_period(raw: object) -> Period:
     low = re.sub(r"\s*\((ot|rev|prov|provisional|p|r|revised|final)\)\s*$", "", text.lower()).strip()
     low = re.sub(r"\s+", " ", low)
     if not low:
-        raise CellError("the period is empty")
+        raise CellError(f"found {found}, which has no period; {_EXPECTED}" if text else "the period is empty")
     if m := re.fullmatch(r"(?:fy\s*)?(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})", low, re.ASCII):
         a, b = int(m.group(1)), _next_year(m.group(2), int(m.group(1)))
         if b != a + 1 and len(m.group(2)) == 2 and 1 <= int(m.group(2)) <= 12 and "-" in low:
