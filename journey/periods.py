@@ -80,3 +80,20 @@ def period_label(start: dt.date | str, end: dt.date | str) -> str:
     if s.day == 1 and (e + dt.timedelta(days=1)).day == 1 and (e.month - s.month) % 12 == 2:
         return f"{s:%b}-{e:%b %Y}"
     return f"{s.isoformat()} to {e.isoformat()}"
+
+
+PERIOD_KINDS = ("year", "quarter", "month", "snapshot", "other")
+
+
+def period_kind(start: dt.date | str, end: dt.date | str) -> str:
+    """What a period is: ``year`` (12 months, e.g. a reporting year), ``quarter`` (3 calendar
+    months), ``month`` (one calendar month), ``snapshot`` (a single day, e.g. 31 March) or
+    ``other``."""
+    s, e = as_date(start), as_date(end)
+    if s == e:
+        return "snapshot"
+    whole_months = s.day == 1 and (e + dt.timedelta(days=1)).day == 1
+    if not whole_months:
+        return "year" if s == year_start(e) else "other"
+    months = (e.year - s.year) * 12 + e.month - s.month + 1
+    return {1: "month", 3: "quarter", 12: "year"}.get(months, "other")

@@ -31,6 +31,31 @@ def test_show_vintages(default_db, capsys):
     assert "3,452" in out and "3,841" in out
 
 
+def test_show_lists_monthly_and_quarterly_figures_under_the_annual_series(default_db, tmp_path, capsys):
+    """A monthly import (leap-year Februaries included) is visible from the CLI, by period type."""
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(default_db.read_bytes())
+    upload = tmp_path / "monthly.csv"
+    upload.write_text("area,measure,period,value\n" + "".join(
+        f"Herefordshire,referrals,{m},{v}\n" for m, v in [("Jan-20", 280), ("Feb-20", 300), ("Feb-24", 310), ("Mar-24", 305),
+                                                          ("Q1 2024-25", 900)]))
+    assert main(["import", str(upload), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["show", "Herefordshire", "referrals", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    yearly, _, rest = out.partition("Monthly figures (4):")
+    assert "Yearly figures:" in yearly and "2024-25" in yearly
+    monthly, _, quarterly = rest.partition("Quarterly figures (1):")
+    assert [line.split()[:3] for line in monthly.strip().splitlines()[1:]] == [
+        ["Jan", "2020", "280"], ["Feb", "2020", "300"], ["Feb", "2024", "310"], ["Mar", "2024", "305"]]
+    assert "Apr-Jun 2024" in quarterly and "900" in quarterly
+    assert main(["show", "Herefordshire", "referrals", "--periods", "monthly", "--db", str(db)]) == 0
+    only = capsys.readouterr().out
+    assert "Monthly figures (4):" in only and "Yearly figures" not in only and "Quarterly" not in only
+    assert main(["show", "Worcestershire", "referrals", "--periods", "quarterly", "--db", str(db)]) == 0
+    assert "No quarterly figures in the store" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -139,6 +139,31 @@ def test_import_into_a_read_only_location_fails_clearly_and_changes_nothing(defa
     assert fingerprint(db) == before
 
 
+def test_reading_commands_work_on_a_store_in_a_read_only_location(default_db, tmp_path):
+    """`check`, `imports` and `show` only read: a read-only location opens read-only, not refused."""
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    db = folder / "journey.duckdb"
+    shutil.copy(default_db, db)
+    before = fingerprint(db)
+    runs = {}
+    try:
+        for name, args in {"check": ["check"], "imports": ["imports"], "show": ["show", "Worcestershire", "cp_rate_per_10k"]}.items():
+            command = _read_only_command(folder, [sys.executable, "-m", "journey", *args, "--db", str(db)])
+            runs[name] = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
+    finally:
+        os.chmod(folder, 0o755)
+        for f in folder.iterdir():
+            os.chmod(f, 0o644)
+    for name, run in runs.items():
+        assert run.returncode == 0, (name, run.stderr[-2000:])
+        assert "Traceback" not in run.stderr
+    assert "Integrity: OK" in runs["check"].stdout
+    assert "Default dataset" in runs["imports"].stdout
+    assert "Yearly figures:" in runs["show"].stdout and "DfE" in runs["show"].stdout
+    assert fingerprint(db) == before
+
+
 def _small_files(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
