@@ -35,20 +35,24 @@ def figure(store, area_key: str, measure_id: str, end: dt.date, start: dt.date |
 
 # ---- cells -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, start, end, year", [
-    ("2025", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2025),
-    ("2023/24", dt.date(2023, 4, 1), dt.date(2024, 3, 31), 2024),
-    ("2022-23 (OT)", dt.date(2022, 4, 1), dt.date(2023, 3, 31), 2023),
-    ("2025 (prov)", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2025),
-    ("2024 (Rev)", dt.date(2023, 4, 1), dt.date(2024, 3, 31), 2024),
-    ("202425", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2025),
-    ("Apr-24", dt.date(2024, 4, 1), dt.date(2024, 4, 30), None),
-    ("February 2024", dt.date(2024, 2, 1), dt.date(2024, 2, 29), None),
-    ("2024-12", dt.date(2024, 12, 1), dt.date(2024, 12, 31), None),
-    ("Q1 2024/25", dt.date(2024, 4, 1), dt.date(2024, 6, 30), None),
-    ("Q4 24-25", dt.date(2025, 1, 1), dt.date(2025, 3, 31), None),
-    ("31/03/2025", dt.date(2025, 3, 31), dt.date(2025, 3, 31), 2025),
-])
+
+@pytest.mark.parametrize(
+    "text, start, end, year",
+    [
+        ("2025", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2025),
+        ("2023/24", dt.date(2023, 4, 1), dt.date(2024, 3, 31), 2024),
+        ("2022-23 (OT)", dt.date(2022, 4, 1), dt.date(2023, 3, 31), 2023),
+        ("2025 (prov)", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2025),
+        ("2024 (Rev)", dt.date(2023, 4, 1), dt.date(2024, 3, 31), 2024),
+        ("202425", dt.date(2024, 4, 1), dt.date(2025, 3, 31), 2025),
+        ("Apr-24", dt.date(2024, 4, 1), dt.date(2024, 4, 30), None),
+        ("February 2024", dt.date(2024, 2, 1), dt.date(2024, 2, 29), None),
+        ("2024-12", dt.date(2024, 12, 1), dt.date(2024, 12, 31), None),
+        ("Q1 2024/25", dt.date(2024, 4, 1), dt.date(2024, 6, 30), None),
+        ("Q4 24-25", dt.date(2025, 1, 1), dt.date(2025, 3, 31), None),
+        ("31/03/2025", dt.date(2025, 3, 31), dt.date(2025, 3, 31), 2025),
+    ],
+)
 def test_periods(text, start, end, year):
     p = parse_period(text)
     assert (p.start, p.end, p.reporting_year) == (start, end, year)
@@ -78,6 +82,7 @@ def test_values_as_people_type_them():
 
 # ---- formats -----------------------------------------------------------------------------
 
+
 def test_scorecard_imports_right_measures_months_and_values(empty_store):
     plan = prepare(empty_store, [("Scorecard June 2025.xlsx", scorecard_xlsx())])
     assert plan.ok, [str(p) for p in plan.problems.errors]
@@ -85,7 +90,11 @@ def test_scorecard_imports_right_measures_months_and_values(empty_store):
     import_id = commit(empty_store, plan, "June scorecard")
     assert import_id
     s = empty_store
-    apr, may, jun = (dt.date(2025, 4, 1), dt.date(2025, 4, 30)), (dt.date(2025, 5, 1), dt.date(2025, 5, 31)), (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    apr, may, jun = (
+        (dt.date(2025, 4, 1), dt.date(2025, 4, 30)),
+        (dt.date(2025, 5, 1), dt.date(2025, 5, 31)),
+        (dt.date(2025, 6, 1), dt.date(2025, 6, 30)),
+    )
     assert figure(s, "885", "referrals", apr[1], apr[0])["value"] == 402  # text "402"
     assert figure(s, "885", "referrals", jun[1], jun[0])["value"] == 1012  # text "1,012"
     assert figure(s, "885", "re_referrals_within_12m_pct", apr[1], apr[0])["value"] == pytest.approx(17.1)  # 0.171 as %
@@ -100,7 +109,11 @@ def test_scorecard_imports_right_measures_months_and_values(empty_store):
     assert figure(s, "885", "cla_rate_per_10k", may[1])["value"] == pytest.approx(86.4)
     assert s.scalar("SELECT count(*) FROM observations WHERE import_id = ?", [import_id]) == 15
     target = s.query("SELECT * FROM targets WHERE import_id = ?", [import_id]).iloc[0]
-    assert (target["measure"], target["area_key"], target["target"]) == ("re_referrals_within_12m_pct", "885", pytest.approx(18.0))
+    assert (target["measure"], target["area_key"], target["target"]) == (
+        "re_referrals_within_12m_pct",
+        "885",
+        pytest.approx(18.0),
+    )
     skipped = set(plan.skipped["what"])
     assert {"Front door", "Child protection and care", "* RAG is against the local target."} <= skipped
 
@@ -110,7 +123,11 @@ def test_board_report_table_reproduces_printed_values(empty_store):
     assert plan.ok and [k for _, k in plan.files[0]["sheets"]] == ["board", "board"]
     commit(empty_store, plan)
     years = [2009, 2010, 2011, 2012, 2013]
-    for area_label, key in (("Worcestershire", "885"), ("Statistical Neighbours", "SN-E10000034-PUBLISHED"), ("England", "E92000001")):
+    for area_label, key in (
+        ("Worcestershire", "885"),
+        ("Statistical Neighbours", "SN-E10000034-PUBLISHED"),
+        ("England", "E92000001"),
+    ):
         printed = next(row[1:] for row in BOARD_T9 if row[0] == area_label)
         got = figures.latest(empty_store, [key], ["cin_rate_per_10k"]).set_index("reporting_year")["value"]
         assert [got[y] for y in years] == printed
@@ -121,8 +138,13 @@ def test_board_report_table_reproduces_printed_values(empty_store):
 
 
 def test_board_table_for_another_la_creates_its_published_sn_group(empty_store):
-    table = [["Children subject to a Child Protection Plan per 10,000"], [None, "2012/13", "2013/14"],
-             ["Shropshire", "30.1", "31.2"], ["Statistical Neighbours", "33.0", "34.0"], ["England", "37.9", "42.1"]]
+    table = [
+        ["Children subject to a Child Protection Plan per 10,000"],
+        [None, "2012/13", "2013/14"],
+        ["Shropshire", "30.1", "31.2"],
+        ["Statistical Neighbours", "33.0", "34.0"],
+        ["England", "37.9", "42.1"],
+    ]
     plan = prepare(empty_store, [("shropshire.csv", board_csv(table))])
     assert plan.ok, [str(p) for p in plan.problems.items]
     commit(empty_store, plan)
@@ -144,12 +166,16 @@ def test_ees_csv_by_column_names_with_bom_quotes_and_symbols(empty_store):
 
 
 def test_ees_renamed_columns_between_releases(empty_store):
-    old = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,"
-           "new_la_code,la_name,Referrals,Re_referrals_percent\n"
-           "2019,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,4000,21.5\n")
-    new = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,"
-           "new_la_code,la_name,referral_count,rereferral_percent\n"
-           "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,4805,17.8\n")
+    old = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,"
+        "new_la_code,la_name,Referrals,Re_referrals_percent\n"
+        "2019,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,4000,21.5\n"
+    )
+    new = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,"
+        "new_la_code,la_name,referral_count,rereferral_percent\n"
+        "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,4805,17.8\n"
+    )
     plan = prepare(empty_store, [("c1_old.csv", old.encode()), ("c1_new.csv", new.encode())])
     assert plan.ok
     commit(empty_store, plan)
@@ -206,12 +232,20 @@ def test_unrecognised_row_label_mapped_and_remembered(empty_store, tmp_path):
 
 # ---- preview, commit, re-import, undo ------------------------------------------------------
 
+
 def test_preview_shows_replacements_old_and_new_and_writes_nothing(fresh_store):
     before = export(fresh_store)
-    first = template_csv(["Worcestershire,referrals,Apr-25,402,,Monthly return,", "Worcestershire,referrals,May-25,398,,Monthly return,"])
+    first = template_csv(
+        ["Worcestershire,referrals,Apr-25,402,,Monthly return,", "Worcestershire,referrals,May-25,398,,Monthly return,"]
+    )
     commit(fresh_store, prepare(fresh_store, [("april.csv", first)]))
-    corrected = template_csv(["Worcestershire,referrals,Apr-25,410,,Monthly return,", "Worcestershire,referrals,May-25,398,,Monthly return,",
-                              "Worcestershire,referrals,Jun-25,401,,Monthly return,"])
+    corrected = template_csv(
+        [
+            "Worcestershire,referrals,Apr-25,410,,Monthly return,",
+            "Worcestershire,referrals,May-25,398,,Monthly return,",
+            "Worcestershire,referrals,Jun-25,401,,Monthly return,",
+        ]
+    )
     middle = export(fresh_store)
     plan = prepare(fresh_store, [("corrected.csv", corrected)])
     assert export(fresh_store)["observations"].equals(middle["observations"])  # preview wrote nothing
@@ -269,6 +303,7 @@ def test_plan_with_errors_cannot_be_committed(fresh_store):
 
 
 # ---- command line ---------------------------------------------------------------------------
+
 
 def test_cli_import_dry_run_map_undo(tmp_path, default_db, capsys):
     db = tmp_path / "cli.duckdb"

@@ -39,6 +39,7 @@ def _scorecard_without_title() -> bytes:
         ws = wb.active
         ws.append(["Indicator", "Apr-25", "May-25"])
         ws.append(["Number of referrals", 400, 410])
+
     return xlsx(build)
 
 
@@ -81,32 +82,80 @@ HOSTILE: dict[str, tuple[str, bytes, str]] = {
     "negative count": ("t.csv", T(["Worcestershire,referrals,2025,-40,,,"]), "negative"),
     "percentage over 100": ("t.csv", T(["Worcestershire,re_referrals_within_12m_pct,2025,140,,,"]), "over 100%"),
     "period in the future": ("t.csv", T(["Worcestershire,referrals,2099,5,,,"]), "in the future"),
-    "duplicate conflicting rows": ("t.csv", T(["Worcestershire,referrals,2025,5,,,", "Worcestershire,referrals,2025,6,,,"]),
-                                   "given twice with different values"),
+    "duplicate conflicting rows": (
+        "t.csv",
+        T(["Worcestershire,referrals,2025,5,,,", "Worcestershire,referrals,2025,6,,,"]),
+        "given twice with different values",
+    ),
     "formula error text": ("t.csv", T(["Worcestershire,referrals,2025,#REF!,,,"]), "#REF!"),
     "formula error in workbook": ("t.xlsx", _xlsx_with_error_cell(), "#DIV/0!"),
     "huge value": ("t.csv", T(["Worcestershire,referrals,2025,1e15,,,"]), "far larger"),
     "infinity": ("t.csv", T(["Worcestershire,referrals,2025,inf,,,"]), "not a finite number"),
-    "formula injection label": ("t.csv", T(['Worcestershire,"=HYPERLINK(""http://x.example"",""click"")",2025,5,,,']), "unknown measure"),
+    "formula injection label": (
+        "t.csv",
+        T(['Worcestershire,"=HYPERLINK(""http://x.example"",""click"")",2025,5,,,']),
+        "unknown measure",
+    ),
     "script tag label": ("t.csv", T(["<script>alert(1)</script>,referrals,2025,5,,,"]), "unknown area"),
     "very long label": ("t.csv", T(["Worcestershire," + "x" * 10_000 + ",2025,5,,,"]), "unknown measure"),
     "latin-1 csv": ("latin.csv", "area,measure,period,value\nSaint-Étienne,referrals,2025,5\n".encode("latin-1"), "Windows-1252"),
-    "semicolon csv with decimal commas": ("semi.csv", b"area;measure;period;value\nWorcestershire;re_referrals_within_12m_pct;2025;17,8\n",
-                                          "decimal comma"),
-    "ees unknown la": ("b1.csv", (EES + "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,999,E99999999,Nowhere,CIN,1,2\n").encode(),
-                       "not in the dashboard's area list"),
-    "ees bad time period": ("b1.csv", (EES + "soon,Reporting year,National,E92000001,England,,,,,,CIN,1,2\n").encode(), "not a period"),
-    "ees text value": ("b1.csv", (EES + "2025,Reporting year,National,E92000001,England,,,,,,CIN,many,2\n").encode(), "expected a number"),
-    "ees without measures": ("x.csv", b"time_period,geographic_level,country_code,widgets\n2025,National,E92000001,5\n", "none of its columns"),
+    "semicolon csv with decimal commas": (
+        "semi.csv",
+        b"area;measure;period;value\nWorcestershire;re_referrals_within_12m_pct;2025;17,8\n",
+        "decimal comma",
+    ),
+    "ees unknown la": (
+        "b1.csv",
+        (
+            EES + "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,999,E99999999,Nowhere,CIN,1,2\n"
+        ).encode(),
+        "not in the dashboard's area list",
+    ),
+    "ees bad time period": (
+        "b1.csv",
+        (EES + "soon,Reporting year,National,E92000001,England,,,,,,CIN,1,2\n").encode(),
+        "not a period",
+    ),
+    "ees text value": (
+        "b1.csv",
+        (EES + "2025,Reporting year,National,E92000001,England,,,,,,CIN,many,2\n").encode(),
+        "expected a number",
+    ),
+    "ees without measures": (
+        "x.csv",
+        b"time_period,geographic_level,country_code,widgets\n2025,National,E92000001,5\n",
+        "none of its columns",
+    ),
     "lait unknown area": ("lait.csv", (LAIT_HEADER + "\nCPP_rate,CP rate,2023/24,Gondor,49.8,,\n").encode(), "unknown area"),
-    "lait bad year": ("lait.csv", (LAIT_HEADER + "\nCPP_rate,CP rate,2024/26,Worcestershire,49.8,885,\n").encode(), "second year"),
-    "scorecard unrecognised row": ("card.csv", b"Worcestershire scorecard\nIndicator,Apr-25,May-25\nWidgets sold,4,5\n", "not a measure"),
+    "lait bad year": (
+        "lait.csv",
+        (LAIT_HEADER + "\nCPP_rate,CP rate,2024/26,Worcestershire,49.8,885,\n").encode(),
+        "second year",
+    ),
+    "scorecard unrecognised row": (
+        "card.csv",
+        b"Worcestershire scorecard\nIndicator,Apr-25,May-25\nWidgets sold,4,5\n",
+        "not a measure",
+    ),
     "scorecard without LA": ("card.xlsx", _scorecard_without_title(), "which local authority"),
-    "board table without measure": ("board.csv", board_csv([[None, "2012/13", "2013/14"], ["Worcestershire", "1", "2"], ["England", "3", "4"]]),
-                                    "does not say which measure"),
-    "board table unknown area": ("board.csv", board_csv([["Rate of Looked After Children per 10,000"], [None, "2012/13", "2013/14"],
-                                                         ["Worcestershire", "1", "2"], ["England", "3", "4"], ["Mordor", "5", "6"]]),
-                                 "unknown area"),
+    "board table without measure": (
+        "board.csv",
+        board_csv([[None, "2012/13", "2013/14"], ["Worcestershire", "1", "2"], ["England", "3", "4"]]),
+        "does not say which measure",
+    ),
+    "board table unknown area": (
+        "board.csv",
+        board_csv(
+            [
+                ["Rate of Looked After Children per 10,000"],
+                [None, "2012/13", "2013/14"],
+                ["Worcestershire", "1", "2"],
+                ["England", "3", "4"],
+                ["Mordor", "5", "6"],
+            ]
+        ),
+        "unknown area",
+    ),
 }
 
 
@@ -163,12 +212,15 @@ def test_upload_names_are_never_paths(hostile_store, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # nothing written anywhere
 
 
-@pytest.mark.parametrize("bad, column", [
-    ("Nowhere {i},referrals,Apr-25,5,,,", "area"),
-    ("Worcestershire,referrals,Month {i},5,,,", "period"),
-    ("Worcestershire,referrals,Apr-25,lots{i},,,", "value"),
-    ("Worcestershire,no such measure {i},Apr-25,5,,,", "measure"),
-])
+@pytest.mark.parametrize(
+    "bad, column",
+    [
+        ("Nowhere {i},referrals,Apr-25,5,,,", "area"),
+        ("Worcestershire,referrals,Month {i},5,,,", "period"),
+        ("Worcestershire,referrals,Apr-25,lots{i},,,", "value"),
+        ("Worcestershire,no such measure {i},Apr-25,5,,,", "measure"),
+    ],
+)
 def test_a_file_of_bad_rows_lists_the_first_500_problems_and_stops(hostile_store, bad, column):
     """A file of the wrong kind: the first 500 problems in row order, then one line saying that
     listing stopped, and nothing to commit (the rest of the file is not read cell by cell)."""

@@ -40,10 +40,24 @@ FORMATS = {
     "scorecard": "Local scorecard (indicators as rows, months or years as columns)",
 }
 #: What each format is called in a message ("the sheet does not read as ...").
-KIND_NAMES = {"template": "the dashboard's template", "ees": "a DfE statistics CSV", "lait": "a LAIT download",
-              "sn_model": "a statistical neighbour model", "board": "a board-report table", "scorecard": "a local scorecard"}
-SN_LABELS = {"statistical neighbours", "statistical neighbour", "statistical neighbours average", "sn average", "sn",
-             "statistical neighbour average", "sn mean", "statistical neighbours mean"}
+KIND_NAMES = {
+    "template": "the dashboard's template",
+    "ees": "a DfE statistics CSV",
+    "lait": "a LAIT download",
+    "sn_model": "a statistical neighbour model",
+    "board": "a board-report table",
+    "scorecard": "a local scorecard",
+}
+SN_LABELS = {
+    "statistical neighbours",
+    "statistical neighbour",
+    "statistical neighbours average",
+    "sn average",
+    "sn",
+    "statistical neighbour average",
+    "sn mean",
+    "statistical neighbours mean",
+}
 MISSING_WORDS = ("no data available", "not available", "not yet available", "no data")
 
 
@@ -154,15 +168,25 @@ def whole_code(raw: object) -> str | None:
     return found.group(1) if found else None
 
 
-def checked_vintage(raw: object, problems: Problems, file: str, sheet: str | None, row: int | None, column: str | None,
-                    what: str = "the vintage") -> str | None:
+def checked_vintage(
+    raw: object, problems: Problems, file: str, sheet: str | None, row: int | None, column: str | None, what: str = "the vintage"
+) -> str | None:
     """``raw`` as a vintage (``journey.vintages.parse_vintage``, the one rule), or None after
     recording an error at the file, sheet, row and column it came from."""
     try:
         return parse_vintage(raw)
     except VintageError as exc:
-        problems.error(Problem("error", file, sheet, row, column, f"{what}: {exc}",
-                               "give the release as YYYY or YYYY-MM (a real month, 2000 to next year)"))
+        problems.error(
+            Problem(
+                "error",
+                file,
+                sheet,
+                row,
+                column,
+                f"{what}: {exc}",
+                "give the release as YYYY or YYYY-MM (a real month, 2000 to next year)",
+            )
+        )
         return None
 
 
@@ -208,9 +232,17 @@ def _refuse_repeated_headings(sheet: Sheet, header_row: int, used: set[str], pro
     repeated = {name: cols for name, cols in seen.items() if len(cols) > 1}
     for name, cols in repeated.items():
         letters = " and ".join(column_letter(c) for c in cols)
-        problems.error(Problem("error", sheet.file, sheet.name, header_row + 1, column_letter(cols[1]),
-                               f"two columns are headed {quote(name)} (columns {letters}): the file is ambiguous",
-                               "rename or delete one of them, keeping the column that holds the figures to import"))
+        problems.error(
+            Problem(
+                "error",
+                sheet.file,
+                sheet.name,
+                header_row + 1,
+                column_letter(cols[1]),
+                f"two columns are headed {quote(name)} (columns {letters}): the file is ambiguous",
+                "rename or delete one of them, keeping the column that holds the figures to import",
+            )
+        )
     return bool(repeated)
 
 
@@ -219,9 +251,17 @@ def _refuse_missing_headings(sheet: Sheet, kind: str, missing: list[str], proble
     if not missing:
         return False
     names = ", ".join(quote(m) for m in missing)
-    problems.error(Problem("error", sheet.file, sheet.name, header_row + 1, None,
-                           f"the sheet does not read as {KIND_NAMES[kind]}: no column headed {names}",
-                           "choose the format the file is in, or let the importer detect it"))
+    problems.error(
+        Problem(
+            "error",
+            sheet.file,
+            sheet.name,
+            header_row + 1,
+            None,
+            f"the sheet does not read as {KIND_NAMES[kind]}: no column headed {names}",
+            "choose the format the file is in, or let the importer detect it",
+        )
+    )
     return True
 
 
@@ -255,12 +295,13 @@ def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
     if header_row is None:
         return None
     label_col = _label_column(sheet, header_row, period_cols)
-    labels = [_text(r[label_col]) for r in sheet.rows[header_row + 1:] if label_col < len(r) and _text(r[label_col])]
+    labels = [_text(r[label_col]) for r in sheet.rows[header_row + 1 :] if label_col < len(r) and _text(r[label_col])]
     area_like = sum(1 for t in labels if areas.resolve(t) or normalise_label(t) in SN_LABELS)
     return "board" if labels and area_like >= max(2, len(labels) // 2) else "scorecard"
 
 
 # ---- DfE EES ---------------------------------------------------------------------------
+
 
 def _ees_mappings() -> list[dict]:
     with (DATA_DIR / "dfe_columns.csv").open(newline="", encoding="utf-8") as f:
@@ -271,8 +312,16 @@ def _ees_mappings() -> list[dict]:
     return rows
 
 
-EES_PLACE_COLUMNS = {"time_period", "geographic_level", "country_code", "region_code", "new_la_code", "old_la_code",
-                     "la_name", "region_name"}
+EES_PLACE_COLUMNS = {
+    "time_period",
+    "geographic_level",
+    "country_code",
+    "region_code",
+    "new_la_code",
+    "old_la_code",
+    "la_name",
+    "region_name",
+}
 
 
 def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
@@ -293,17 +342,32 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
     if _refuse_repeated_headings(sheet, 0, used, problems):
         return out
     if not wanted:
-        problems.error(Problem("error", sheet.file, sheet.name, 1, None,
-                               "a DfE statistics file, but none of its columns is a measure this dashboard holds",
-                               "check data/dfe_columns.csv for the columns read, or use the template"))
+        problems.error(
+            Problem(
+                "error",
+                sheet.file,
+                sheet.name,
+                1,
+                None,
+                "a DfE statistics file, but none of its columns is a measure this dashboard holds",
+                "check data/dfe_columns.csv for the columns read, or use the template",
+            )
+        )
         return out
     period_col = head["time_period"]
     years = [(_text(r[period_col])[:4], i) for i, r in enumerate(sheet.rows[1:], start=2) if period_col < len(r)]
     latest, latest_row = max(((y, i) for y, i in years if y.isdigit()), default=("", None))
     vintage = opts.vintage
     if vintage is None and latest:
-        vintage = checked_vintage(latest, problems, sheet.file, sheet.name, latest_row, "time_period",
-                                  "the release year, taken from the latest time_period")
+        vintage = checked_vintage(
+            latest,
+            problems,
+            sheet.file,
+            sheet.name,
+            latest_row,
+            "time_period",
+            "the release year, taken from the latest time_period",
+        )
         if vintage is None:
             return out
     level_col = head["geographic_level"]
@@ -315,29 +379,57 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
         try:
             period = parse_period(get("time_period"))
         except CellError as exc:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "time_period", str(exc), "use the file as DfE published it"))
+            problems.error(
+                Problem("error", sheet.file, sheet.name, i, "time_period", str(exc), "use the file as DfE published it")
+            )
             continue
         if vintage is None:  # periods read, but none starts with a year to date the release by
-            problems.error(Problem("error", sheet.file, sheet.name, i, "time_period",
-                                   f"no release year can be taken from time_period {quote(get('time_period'), 20)}",
-                                   "give the vintage (the release as YYYY or YYYY-MM)"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    "time_period",
+                    f"no release year can be taken from time_period {quote(get('time_period'), 20)}",
+                    "give the vintage (the release as YYYY or YYYY-MM)",
+                )
+            )
             return out
         if level == "National":
             area = areas.resolve(get("country_code") or ENGLAND)
         elif level == "Regional":
             area = areas.resolve(get("region_code"))
         elif level == "Local authority":
-            area = areas.resolve(get("new_la_code"), period.reporting_year) or areas.resolve(get("old_la_code"), period.reporting_year)
+            area = areas.resolve(get("new_la_code"), period.reporting_year) or areas.resolve(
+                get("old_la_code"), period.reporting_year
+            )
         else:
-            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": i, "column": "geographic_level",
-                                "what": level, "reason": "geographic level not held by the dashboard"})
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": i,
+                    "column": "geographic_level",
+                    "what": level,
+                    "reason": "geographic level not held by the dashboard",
+                }
+            )
             continue
         if area is None:
             who = get("la_name") or get("region_name") or get("new_la_code") or level
-            problems.error(Problem("error", sheet.file, sheet.name, i, "new_la_code",
-                                   f"the area {quote(who)} ({quote(get('new_la_code') or get('region_code'), 20)}) is not in the "
-                                   "dashboard's area list",
-                                   "check the code; new LAs are added to data/areas.csv"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    "new_la_code",
+                    f"the area {quote(who)} ({quote(get('new_la_code') or get('region_code'), 20)}) is not in the "
+                    "dashboard's area list",
+                    "check the code; new LAs are added to data/areas.csv",
+                )
+            )
             continue
         for m, col, filters in wanted:
             if any(_text(row[c]) != v for c, v in filters):
@@ -347,25 +439,50 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
             try:
                 cell = parse_value(raw, measure)
             except CellError as exc:
-                problems.error(Problem("error", sheet.file, sheet.name, i, sheet.rows[0][col], str(exc), "use the file as DfE published it"))
+                problems.error(
+                    Problem("error", sheet.file, sheet.name, i, sheet.rows[0][col], str(exc), "use the file as DfE published it")
+                )
                 continue
             if cell is None:
                 continue
             if measure.id == "population_0_17":  # the ONS estimate for mid-year Y
                 p = _mid_year(get("time_period"), period)
                 if p is None:
-                    problems.error(Problem("error", sheet.file, sheet.name, i, "time_period",
-                                           f"{quote(get('time_period'), 20)} is not a year: an ONS population estimate is for "
-                                           "the middle of a calendar year", "give the year of the estimate (2024 for mid-2024)"))
+                    problems.error(
+                        Problem(
+                            "error",
+                            sheet.file,
+                            sheet.name,
+                            i,
+                            "time_period",
+                            f"{quote(get('time_period'), 20)} is not a year: an ONS population estimate is for "
+                            "the middle of a calendar year",
+                            "give the year of the estimate (2024 for mid-2024)",
+                        )
+                    )
                     continue
             else:
                 p = for_measure(period, measure)
             source = f"DfE, {m['publication']} {latest} (Explore education statistics)"
             if m["publication"].startswith("ONS"):
                 source = "ONS mid-year population estimates, children aged 0 to 17 (as republished by DfE)"
-            out.candidates.append(Candidate(area["code"], measure.id, p, cell.value, cell.symbol, source,
-                                            vintage, None, sheet.file, sheet.name, i, str(sheet.rows[0][col]),
-                                            period_column="time_period"))
+            out.candidates.append(
+                Candidate(
+                    area["code"],
+                    measure.id,
+                    p,
+                    cell.value,
+                    cell.symbol,
+                    source,
+                    vintage,
+                    None,
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    str(sheet.rows[0][col]),
+                    period_column="time_period",
+                )
+            )
     return out
 
 
@@ -379,6 +496,7 @@ def _mid_year(text: str, period: Period) -> Period | None:
 
 
 # ---- LAIT ------------------------------------------------------------------------------
+
 
 def _lait_codes() -> dict[str, Measure]:
     codes = {}
@@ -418,8 +536,16 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
             continue
         measure = codes.get(code.lower())
         if measure is None:
-            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": i, "column": "Short Desc",
-                                "what": code, "reason": "LAIT indicator not held by the dashboard"})
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": i,
+                    "column": "Short Desc",
+                    "what": code,
+                    "reason": "LAIT indicator not held by the dashboard",
+                }
+            )
             continue
         try:
             period = for_measure(parse_period(get("years")), measure)
@@ -429,9 +555,17 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         area = areas.resolve(get("la number"), period.reporting_year) if get("la number") else None
         area = area or areas.resolve(get("la and regions"), period.reporting_year)
         if area is None:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "LA and Regions",
-                                   f"unknown area {quote(get('la and regions'))}",
-                                   f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    "LA and Regions",
+                    f"unknown area {quote(get('la and regions'))}",
+                    f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}",
+                )
+            )
             continue
         try:
             cell = parse_value(row[head["values"]] if head["values"] < len(row) else None, measure)
@@ -440,12 +574,28 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
             continue
         if cell is None:
             continue
-        out.candidates.append(Candidate(area["code"], measure.id, period, cell.value, cell.symbol, source, vintage,
-                                        None, sheet.file, sheet.name, i, "Values", period_column="Years"))
+        out.candidates.append(
+            Candidate(
+                area["code"],
+                measure.id,
+                period,
+                cell.value,
+                cell.symbol,
+                source,
+                vintage,
+                None,
+                sheet.file,
+                sheet.name,
+                i,
+                "Values",
+                period_column="Years",
+            )
+        )
     return out
 
 
 # ---- template --------------------------------------------------------------------------
+
 
 def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
     """The tidy template, column by column: each distinct measure, period and area text is
@@ -465,12 +615,13 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     reg = registry()
     width = max(head.values()) + 1
     if sheet.frame is not None:
-        frame = sheet.frame.iloc[top + 1:, :width].copy()
+        frame = sheet.frame.iloc[top + 1 :, :width].copy()
         frame.columns = range(frame.shape[1])
     else:
-        body = [(r[:width] + [None] * (width - len(r[:width]))) for r in sheet.rows[top + 1:]]
-        frame = pd.DataFrame(body, columns=range(width), dtype=object) if body \
-            else pd.DataFrame(columns=range(width), dtype=object)
+        body = [(r[:width] + [None] * (width - len(r[:width]))) for r in sheet.rows[top + 1 :]]
+        frame = (
+            pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
+        )
     frame.index = range(top + 2, len(frame) + top + 2)  # spreadsheet row numbers
 
     def text(name: str) -> pd.Series:
@@ -496,8 +647,12 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             for row in rows_of[label]:
                 if problems.full:
                     break
-                error(row, "measure", f"unknown measure {quote(label)}",
-                      "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure")
+                error(
+                    row,
+                    "measure",
+                    f"unknown measure {quote(label)}",
+                    "closest: " + (", ".join(out.unmapped[label]) or "none") + "; map it to a measure",
+                )
     measure = labels.map({t: m.id if m else None for t, m in measure_of.items()})
     ok = measure.notna()
     snapshot = labels.map({t: bool(m and m.snapshot) for t, m in measure_of.items()})
@@ -533,7 +688,12 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         if problems.full:
             break
         t = area_text[row]
-        error(row, "area", f"unknown area {quote(t)}", f"closest: {', '.join(areas.suggest(t)) or 'none'}; use a name, GSS code or old LA code")
+        error(
+            row,
+            "area",
+            f"unknown area {quote(t)}",
+            f"closest: {', '.join(areas.suggest(t)) or 'none'}; use a name, GSS code or old LA code",
+        )
     ok &= ~bad
     if problems.full:  # the file is clearly not what was meant: no need to read its values
         return out
@@ -543,8 +703,12 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     for row in bad.index[bad]:
         if problems.full:
             return out
-        error(row, "symbol", f"{quote(symbol_text[row], 20)} is not a suppression symbol",
-              "use one of " + ", ".join(sorted(known_symbols())) + " (data/symbols.csv), or leave it blank")
+        error(
+            row,
+            "symbol",
+            f"{quote(symbol_text[row], 20)} is not a suppression symbol",
+            "use one of " + ", ".join(sorted(known_symbols())) + " (data/symbols.csv), or leave it blank",
+        )
     ok &= ~bad
     raw_value = frame[head["value"]]
     value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
@@ -564,8 +728,16 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             ok[row] = False
             continue
         if cell is None and symbol[row] is None:
-            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": int(row), "column": "value", "what": m.label,
-                                "reason": "no value and no symbol"})
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": int(row),
+                    "column": "value",
+                    "what": m.label,
+                    "reason": "no value and no symbol",
+                }
+            )
             ok[row] = False
             continue
         value[row] = cell.value if cell and cell.value is not None else float("nan")
@@ -574,9 +746,15 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     good = ok[ok].index
     if len(good) == 0:
         return out
-    vintage = opts.vintage or checked_vintage(_local_vintage([p for p in periods.values() if isinstance(p, Period)]),
-                                              problems, sheet.file, sheet.name, None, "period",
-                                              "the vintage, taken from the month after the last period")
+    vintage = opts.vintage or checked_vintage(
+        _local_vintage([p for p in periods.values() if isinstance(p, Period)]),
+        problems,
+        sheet.file,
+        sheet.name,
+        None,
+        "period",
+        "the vintage, taken from the month after the last period",
+    )
     if vintage is None:
         return out
     # A vintage column (the dashboard's own exports have one) keeps each figure's release date.
@@ -590,30 +768,36 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             for row in given.index[given == t]:
                 if problems.full:
                     return out
-                error(row, "vintage", str(exc), "write the release as YYYY or YYYY-MM (a real month, 2000 to next year), "
-                                                "or leave it blank")
+                error(
+                    row,
+                    "vintage",
+                    str(exc),
+                    "write the release as YYYY or YYYY-MM (a real month, 2000 to next year), or leave it blank",
+                )
     if any(v is None for v in vintage_of.values()):
         return out
     given = given.map(lambda t: vintage_of.get(t, ""))
     chosen = pairs[good]
-    out.frame = pd.DataFrame({
-        "area_code": code[good],
-        "measure": measure[good],
-        "period_start": chosen.map({k: p.start for k, p in periods.items() if isinstance(p, Period)}),
-        "period_end": chosen.map({k: p.end for k, p in periods.items() if isinstance(p, Period)}),
-        "reporting_year": chosen.map(years),
-        "value": value[good],
-        "symbol": symbol[good],
-        "source": source_text[good].where(source_text[good] != "", opts.label or f"Uploaded file {sheet.file}"),
-        "vintage": vintage if opts.vintage else given.where(given != "", vintage),
-        "note": notes_text[good].where(notes_text[good] != "", None),
-        "file": sheet.file,
-        "sheet": sheet.name,
-        "row": good,
-        "column": "value",
-        "period_row": good,
-        "period_column": "period",
-    }).reset_index(drop=True)
+    out.frame = pd.DataFrame(
+        {
+            "area_code": code[good],
+            "measure": measure[good],
+            "period_start": chosen.map({k: p.start for k, p in periods.items() if isinstance(p, Period)}),
+            "period_end": chosen.map({k: p.end for k, p in periods.items() if isinstance(p, Period)}),
+            "reporting_year": chosen.map(years),
+            "value": value[good],
+            "symbol": symbol[good],
+            "source": source_text[good].where(source_text[good] != "", opts.label or f"Uploaded file {sheet.file}"),
+            "vintage": vintage if opts.vintage else given.where(given != "", vintage),
+            "note": notes_text[good].where(notes_text[good] != "", None),
+            "file": sheet.file,
+            "sheet": sheet.name,
+            "row": good,
+            "column": "value",
+            "period_row": good,
+            "period_column": "period",
+        }
+    ).reset_index(drop=True)
     return out
 
 
@@ -656,12 +840,30 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         found = re.findall(r"20\d\d", f"{sheet.file} {sheet.name or ''}")
         year = int(found[0]) if found else None
     if year is None:
-        problems.error(Problem("error", sheet.file, sheet.name, None, None, "the file does not say which model year it is",
-                               "give the model year (2021 or 2025)"))
+        problems.error(
+            Problem(
+                "error",
+                sheet.file,
+                sheet.name,
+                None,
+                None,
+                "the file does not say which model year it is",
+                "give the model year (2021 or 2025)",
+            )
+        )
         return out
     if not FIRST_YEAR <= year <= last_year():
-        problems.error(Problem("error", sheet.file, sheet.name, None, None, f"the model year {year} is not a year of a model",
-                               f"give the model year ({FIRST_YEAR} to {last_year()}; DfE's are 2021 and 2025)"))
+        problems.error(
+            Problem(
+                "error",
+                sheet.file,
+                sheet.name,
+                None,
+                None,
+                f"the model year {year} is not a year of a model",
+                f"give the model year ({FIRST_YEAR} to {last_year()}; DfE's are 2021 and 2025)",
+            )
+        )
         return out
     la_col = head[la_name]
     seen: dict[str, int] = {}
@@ -673,17 +875,44 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         given = [(rank, col, ccol, v) for rank, col, ccol, v in given if _text(v)]
         if not _text(raw):
             if given:  # neighbours under no LA: a row cut short, not a note
-                problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
-                                       "neighbours are given but the LA code is empty", "give the LA's old LA code"))
+                problems.error(
+                    Problem(
+                        "error",
+                        sheet.file,
+                        sheet.name,
+                        i,
+                        column_letter(la_col),
+                        "neighbours are given but the LA code is empty",
+                        "give the LA's old LA code",
+                    )
+                )
             continue  # a blank row or a note beside the table
         la = whole_code(raw)
         if la is None or la not in areas.by_old:
-            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
-                                   f"unknown LA code {quote(raw, 20)}", "use the 3-digit old LA code of an English local authority"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    column_letter(la_col),
+                    f"unknown LA code {quote(raw, 20)}",
+                    "use the 3-digit old LA code of an English local authority",
+                )
+            )
             continue
         if la in seen:
-            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
-                                   f"LA {la} is listed twice (rows {seen[la]} and {i})", "keep one row for each LA"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    column_letter(la_col),
+                    f"LA {la} is listed twice (rows {seen[la]} and {i})",
+                    "keep one row for each LA",
+                )
+            )
             continue
         seen[la] = i
         rows, ok, codes = [], True, set()
@@ -691,30 +920,65 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             nb = whole_code(v)
             where = (sheet.file, sheet.name, i, column_letter(col))
             if nb is None or nb not in areas.by_old:
-                problems.error(Problem("error", *where, f"SN{rank} of LA {la}: unknown LA code {quote(v, 20)}",
-                                       "use the 3-digit old LA code of an English local authority"))
+                problems.error(
+                    Problem(
+                        "error",
+                        *where,
+                        f"SN{rank} of LA {la}: unknown LA code {quote(v, 20)}",
+                        "use the 3-digit old LA code of an English local authority",
+                    )
+                )
                 ok = False
             elif nb == la:
-                problems.error(Problem("error", *where, f"LA {la} is listed as its own neighbour (SN{rank})",
-                                       "an LA cannot be its own statistical neighbour; check the model file"))
+                problems.error(
+                    Problem(
+                        "error",
+                        *where,
+                        f"LA {la} is listed as its own neighbour (SN{rank})",
+                        "an LA cannot be its own statistical neighbour; check the model file",
+                    )
+                )
                 ok = False
             elif nb in codes:
-                problems.error(Problem("error", *where, f"SN{rank} of LA {la}: {nb} is already one of its neighbours",
-                                       "each of the ten neighbours must be a different LA"))
+                problems.error(
+                    Problem(
+                        "error",
+                        *where,
+                        f"SN{rank} of LA {la}: {nb} is already one of its neighbours",
+                        "each of the ten neighbours must be a different LA",
+                    )
+                )
                 ok = False
             codes.add(nb or "")
             closeness = _text(row[ccol]) if ccol is not None and ccol < len(row) else ""
             if closeness and not re.fullmatch(r"[A-Za-z][A-Za-z \-]{0,39}", closeness):
-                problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(ccol),
-                                       f"SN{rank} of LA {la}: {quote(closeness, 40)} is not a closeness",
-                                       "use the model's words (Extremely close, Very close, Close, Somewhat close, Not close)"))
+                problems.error(
+                    Problem(
+                        "error",
+                        sheet.file,
+                        sheet.name,
+                        i,
+                        column_letter(ccol),
+                        f"SN{rank} of LA {la}: {quote(closeness, 40)} is not a closeness",
+                        "use the model's words (Extremely close, Very close, Close, Somewhat close, Not close)",
+                    )
+                )
                 ok = False
-            rows.append({"model": year, "old_la_code": la, "rank": rank, "neighbour_old_la_code": nb,
-                         "closeness": closeness or None})
+            rows.append(
+                {"model": year, "old_la_code": la, "rank": rank, "neighbour_old_la_code": nb, "closeness": closeness or None}
+            )
         if len(given) != SN_NEIGHBOURS:
-            problems.error(Problem("error", sheet.file, sheet.name, i, column_letter(la_col),
-                                   f"LA {la} has {len(given)} neighbours; DfE's models give every LA {SN_NEIGHBOURS}",
-                                   f"fill SN1 to SN{SN_NEIGHBOURS} for this LA"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    i,
+                    column_letter(la_col),
+                    f"LA {la} has {len(given)} neighbours; DfE's models give every LA {SN_NEIGHBOURS}",
+                    f"fill SN1 to SN{SN_NEIGHBOURS} for this LA",
+                )
+            )
             ok = False
         if ok:
             out.sn_rows.extend(rows)
@@ -722,6 +986,7 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
 
 
 # ---- wide tables: board reports and scorecards --------------------------------------------
+
 
 def _period_or_none(v: object) -> Period | None:
     if v is None or (isinstance(v, str) and not v.strip()):
@@ -746,7 +1011,7 @@ def _label_column(sheet: Sheet, header_row: int, period_cols: dict[int, Period])
     first = min(period_cols)
     best, best_count = 0, -1
     for c in range(first):
-        count = sum(1 for r in sheet.rows[header_row + 1:] if c < len(r) and isinstance(r[c], str) and r[c].strip())
+        count = sum(1 for r in sheet.rows[header_row + 1 :] if c < len(r) and isinstance(r[c], str) and r[c].strip())
         if count > best_count:
             best, best_count = c, count
     return best
@@ -798,32 +1063,57 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
     out = Parsed(kind)
     header_row, period_cols = _find_period_header(sheet)
     if header_row is None:
-        problems.error(Problem("error", sheet.file, sheet.name, None, None,
-                               "no header row of periods found (months, quarters or years across the top)",
-                               "put periods such as Apr-24 or 2024-25 in one header row, or use the template"))
+        problems.error(
+            Problem(
+                "error",
+                sheet.file,
+                sheet.name,
+                None,
+                None,
+                "no header row of periods found (months, quarters or years across the top)",
+                "put periods such as Apr-24 or 2024-25 in one header row, or use the template",
+            )
+        )
         return out
     label_col = _label_column(sheet, header_row, period_cols)
     # A column's title may sit in the header row or in a (merged) row just above it.
-    width = max(len(r) for r in sheet.rows[max(0, header_row - 2):header_row + 1])
-    titles_by_col = {c: " ".join(_text(r[c]) for r in sheet.rows[max(0, header_row - 2):header_row + 1] if c < len(r)).lower()
-                     for c in range(width)}
+    width = max(len(r) for r in sheet.rows[max(0, header_row - 2) : header_row + 1])
+    titles_by_col = {
+        c: " ".join(_text(r[c]) for r in sheet.rows[max(0, header_row - 2) : header_row + 1] if c < len(r)).lower()
+        for c in range(width)
+    }
     target_col = next((c for c, t in titles_by_col.items() if "target" in t and c not in period_cols and c != label_col), None)
     titles = _title_text(sheet, header_row)
     reg = registry()
     source = opts.label or f"Uploaded file {sheet.file}" + (f", sheet {sheet.name}" if sheet.name else "")
-    vintage = opts.vintage or checked_vintage(_local_vintage(list(period_cols.values())), problems, sheet.file, sheet.name,
-                                              header_row + 1, None, "the vintage, taken from the month after the last period")
+    vintage = opts.vintage or checked_vintage(
+        _local_vintage(list(period_cols.values())),
+        problems,
+        sheet.file,
+        sheet.name,
+        header_row + 1,
+        None,
+        "the vintage, taken from the month after the last period",
+    )
     if vintage is None:
         return out
     if kind == "board":
         measure = reg.get(opts.measure) if opts.measure else _measure_in_title(titles)
         if measure is None:
-            problems.error(Problem("error", sheet.file, sheet.name, header_row or None, None,
-                                   "the table's title does not say which measure it shows",
-                                   "choose the measure for this table"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    header_row or None,
+                    None,
+                    "the table's title does not say which measure it shows",
+                    "choose the measure for this table",
+                )
+            )
             return out
         la_area = None
-        for row in sheet.rows[header_row + 1:]:
+        for row in sheet.rows[header_row + 1 :]:
             a = areas.resolve(row[label_col] if label_col < len(row) else None)
             if a and a["type"] == "LA":
                 la_area = a
@@ -835,15 +1125,26 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         else:
             for t in titles:
                 words = normalise_label(t)
-                hits = [r for r in areas.rows if r["type"] == "LA" and any(
-                    re.search(rf"\b{re.escape(f)}\b", words) for f in _name_forms(r["name"]))]
+                hits = [
+                    r
+                    for r in areas.rows
+                    if r["type"] == "LA" and any(re.search(rf"\b{re.escape(f)}\b", words) for f in _name_forms(r["name"]))
+                ]
                 if hits:
                     la_area = max(hits, key=lambda r: len(r["name"]))
                     break
         if la_area is None:
-            problems.error(Problem("error", sheet.file, sheet.name, None, None,
-                                   "the scorecard does not say which local authority it is for",
-                                   "choose the local authority for this file"))
+            problems.error(
+                Problem(
+                    "error",
+                    sheet.file,
+                    sheet.name,
+                    None,
+                    None,
+                    "the scorecard does not say which local authority it is for",
+                    "choose the local authority for this file",
+                )
+            )
             return out
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
@@ -853,39 +1154,81 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
             continue  # blank separator row
         if not values or (label and all(_text(v) == label for v in values.values())):
             # No figures, or one text merged across the row: a heading, note or footnote.
-            out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": r + 1, "column": column_letter(label_col),
-                                "what": label[:80], "reason": "no figures in this row (heading, note or footnote)"})
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": r + 1,
+                    "column": column_letter(label_col),
+                    "what": label[:80],
+                    "reason": "no figures in this row (heading, note or footnote)",
+                }
+            )
             continue
         if kind == "board":
             if normalise_label(label) in SN_LABELS:
                 if la_area is None:
-                    problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
-                                           "a statistical neighbours row without the LA it belongs to", "add the LA's row"))
+                    problems.error(
+                        Problem(
+                            "error",
+                            sheet.file,
+                            sheet.name,
+                            r + 1,
+                            column_letter(label_col),
+                            "a statistical neighbours row without the LA it belongs to",
+                            "add the LA's row",
+                        )
+                    )
                     continue
                 area_code = f"SN-{la_area['code']}-PUBLISHED"
                 out.sn_groups.add(area_code)
             else:
                 a = areas.resolve(label)
                 if a is None:
-                    problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
-                                           f"unknown area {quote(label)}",
-                                           f"closest: {', '.join(areas.suggest(label)) or 'none'}"))
+                    problems.error(
+                        Problem(
+                            "error",
+                            sheet.file,
+                            sheet.name,
+                            r + 1,
+                            column_letter(label_col),
+                            f"unknown area {quote(label)}",
+                            f"closest: {', '.join(areas.suggest(label)) or 'none'}",
+                        )
+                    )
                     continue
                 area_code = a["code"]
             row_measure = measure
         else:
             if opts.mappings.get(normalise_label(label)) == "skip":
-                out.skipped.append({"file": sheet.file, "sheet": sheet.name, "row": r + 1, "column": column_letter(label_col),
-                                    "what": label[:80], "reason": "you chose to skip this row"})
+                out.skipped.append(
+                    {
+                        "file": sheet.file,
+                        "sheet": sheet.name,
+                        "row": r + 1,
+                        "column": column_letter(label_col),
+                        "what": label[:80],
+                        "reason": "you chose to skip this row",
+                    }
+                )
                 continue
             row_measure = reg.match_label(label, opts.mappings)
             if row_measure is None:
                 if label:
                     out.unmapped.setdefault(label, [m.id for m in reg.suggest(label)])
-                problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(label_col),
-                                       f"row label {quote(label)} is not a measure the dashboard knows",
-                                       "map it to a measure (closest: " + (", ".join(out.unmapped.get(label, [])) or "none")
-                                       + ") or choose to skip it"))
+                problems.error(
+                    Problem(
+                        "error",
+                        sheet.file,
+                        sheet.name,
+                        r + 1,
+                        column_letter(label_col),
+                        f"row label {quote(label)} is not a measure the dashboard knows",
+                        "map it to a measure (closest: "
+                        + (", ".join(out.unmapped.get(label, [])) or "none")
+                        + ") or choose to skip it",
+                    )
+                )
                 continue
             area_code = la_area["code"]
         for c, raw in values.items():
@@ -893,22 +1236,46 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
             try:
                 cell = parse_value(cleaned, row_measure, percent_format=(r, c) in sheet.percent_cells)
             except CellError as exc:
-                problems.error(Problem("error", sheet.file, sheet.name, r + 1, column_letter(c), str(exc),
-                                       "correct the cell, or leave it blank for no figure"))
+                problems.error(
+                    Problem(
+                        "error",
+                        sheet.file,
+                        sheet.name,
+                        r + 1,
+                        column_letter(c),
+                        str(exc),
+                        "correct the cell, or leave it blank for no figure",
+                    )
+                )
                 continue
             if cell is None:
                 continue
-            out.candidates.append(Candidate(area_code, row_measure.id, for_measure(period_cols[c], row_measure),
-                                            cell.value, cell.symbol, source, vintage, note, sheet.file, sheet.name, r + 1,
-                                            column_letter(c), period_row=header_row + 1))
+            out.candidates.append(
+                Candidate(
+                    area_code,
+                    row_measure.id,
+                    for_measure(period_cols[c], row_measure),
+                    cell.value,
+                    cell.symbol,
+                    source,
+                    vintage,
+                    note,
+                    sheet.file,
+                    sheet.name,
+                    r + 1,
+                    column_letter(c),
+                    period_row=header_row + 1,
+                )
+            )
         if kind == "scorecard" and target_col is not None and target_col < len(row) and _text(row[target_col]):
             try:
                 target = parse_value(row[target_col], row_measure, percent_format=(r, target_col) in sheet.percent_cells)
             except CellError:
                 target = None
             if target is not None and target.value is not None:
-                out.targets.append({"area_code": area_code, "measure": row_measure.id, "target": target.value,
-                                    "source": source, "row": r + 1})
+                out.targets.append(
+                    {"area_code": area_code, "measure": row_measure.id, "target": target.value, "source": source, "row": r + 1}
+                )
     return out
 
 

@@ -45,14 +45,30 @@ TEMPLATE_REFERENCE_SHEETS = {"Instructions", "Measures", "Areas"}
 # The dashboard's exports carry the table as the page showed it beside the tidy Data sheet:
 # formatted text for reading, never figures to import (the Data sheet holds those).
 SKIPPED_SHEETS = {VIEW_SHEET}
-PLAN_COLUMNS = ["area_code", "area_name", "measure", "period_start", "period_end", "reporting_year", "value", "symbol",
-                "source", "vintage", "note", "file", "sheet", "row", "column", "period_row", "period_column"]
+PLAN_COLUMNS = [
+    "area_code",
+    "area_name",
+    "measure",
+    "period_start",
+    "period_end",
+    "reporting_year",
+    "value",
+    "symbol",
+    "source",
+    "vintage",
+    "note",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "period_row",
+    "period_column",
+]
 #: A replacing figure below 1/PLAUSIBLE_RATIO or above PLAUSIBLE_RATIO times the one it replaces
 #: (or the one the dashboard shows now) needs confirming: a truncated or mis-scaled file (3,638 -> 3).
 PLAUSIBLE_RATIO = 10
 ATTENTION_LIMIT = 500  # plausibility warnings listed; beyond it one line says how many more
-STALE_PLAN = ("The store changed since these files were checked (another import or undo was made); "
-              "check the files again.")
+STALE_PLAN = "The store changed since these files were checked (another import or undo was made); check the files again."
 
 
 @dataclass
@@ -100,8 +116,12 @@ class Plan:
         return not (self.add.empty and self.replace.empty and self.targets.empty and self.sn_rows.empty)
 
     def summary(self) -> str:
-        parts = [f"{len(self.add):,} new figures", f"{len(self.replace):,} replacing existing figures",
-                 f"{self.unchanged:,} already in the store", f"{len(self.skipped):,} rows skipped"]
+        parts = [
+            f"{len(self.add):,} new figures",
+            f"{len(self.replace):,} replacing existing figures",
+            f"{self.unchanged:,} already in the store",
+            f"{len(self.skipped):,} rows skipped",
+        ]
         if self.attention_count:
             parts.append(f"{self.attention_count:,} figures to confirm")
         if not self.targets.empty:
@@ -160,16 +180,32 @@ def prepare(
             if kind is None and sheet.name in TEMPLATE_REFERENCE_SHEETS:
                 continue  # the template's own instructions and lists
             if kind is None:
-                problems.warn(Problem("warning", sheet.file, sheet.name, None, None,
-                                      "nothing this dashboard reads was found here; the sheet was skipped",
-                                      "if it holds figures, choose its format"))
+                problems.warn(
+                    Problem(
+                        "warning",
+                        sheet.file,
+                        sheet.name,
+                        None,
+                        None,
+                        "nothing this dashboard reads was found here; the sheet was skipped",
+                        "if it holds figures, choose its format",
+                    )
+                )
                 continue
             try:
                 parsed.append(PARSERS[kind](sheet, areas, opts, problems))
             except Exception as exc:  # noqa: BLE001 - a last guard: a sheet a parser cannot read is one problem, never a traceback
-                problems.error(Problem("error", sheet.file, sheet.name, None, None,
-                                       f"the sheet could not be read as {KIND_NAMES[kind]} ({type(exc).__name__})",
-                                       "check that the format chosen is the file's, or let the importer detect it"))
+                problems.error(
+                    Problem(
+                        "error",
+                        sheet.file,
+                        sheet.name,
+                        None,
+                        None,
+                        f"the sheet could not be read as {KIND_NAMES[kind]} ({type(exc).__name__})",
+                        "check that the format chosen is the file's, or let the importer detect it",
+                    )
+                )
                 continue
             sheets.append((sheet.name, kind))
         files.append({"name": source.name, "checksum": source.checksum, "sheets": sheets})
@@ -179,19 +215,43 @@ def prepare(
     plan.data_version = data_version
     nothing = plan.add.empty and plan.replace.empty and not plan.unchanged and plan.targets.empty and plan.sn_rows.empty
     if nothing and not problems.errors:
-        problems.error(Problem("error", ", ".join(f["name"] for f in files) or "upload", None, None, None,
-                               "no figures found in the upload", "check that the file holds a table of figures"))
+        problems.error(
+            Problem(
+                "error",
+                ", ".join(f["name"] for f in files) or "upload",
+                None,
+                None,
+                None,
+                "no figures found in the upload",
+                "check that the file holds a table of figures",
+            )
+        )
     return plan
 
 
 def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Parsed], problems: Problems) -> Plan:
     reg = registry()
     rows = [
-        {"area_code": c.area_code, "measure": c.measure, "period_start": c.period.start, "period_end": c.period.end,
-         "reporting_year": c.period.reporting_year, "value": c.value, "symbol": c.symbol, "source": c.source,
-         "vintage": c.vintage, "note": c.note, "file": c.file, "sheet": c.sheet, "row": c.row, "column": c.column,
-         "period_row": c.period_row, "period_column": c.period_column}
-        for p in parsed for c in p.candidates
+        {
+            "area_code": c.area_code,
+            "measure": c.measure,
+            "period_start": c.period.start,
+            "period_end": c.period.end,
+            "reporting_year": c.period.reporting_year,
+            "value": c.value,
+            "symbol": c.symbol,
+            "source": c.source,
+            "vintage": c.vintage,
+            "note": c.note,
+            "file": c.file,
+            "sheet": c.sheet,
+            "row": c.row,
+            "column": c.column,
+            "period_row": c.period_row,
+            "period_column": c.period_column,
+        }
+        for p in parsed
+        for c in p.candidates
     ]
     columns = [c for c in PLAN_COLUMNS if c != "area_name"]
     frames = [pd.DataFrame(rows, columns=columns)] + [p.frame[columns] for p in parsed if p.frame is not None]
@@ -215,8 +275,9 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
     targets = pd.DataFrame([t for p in parsed for t in p.targets], columns=["area_code", "measure", "target", "source", "row"])
     if not targets.empty:
         targets["measure_label"] = targets["measure"].map(lambda m: reg.get(m).label)
-    sn_rows = pd.DataFrame([r for p in parsed for r in p.sn_rows],
-                           columns=["model", "old_la_code", "rank", "neighbour_old_la_code", "closeness"])
+    sn_rows = pd.DataFrame(
+        [r for p in parsed for r in p.sn_rows], columns=["model", "old_la_code", "rank", "neighbour_old_la_code", "closeness"]
+    )
     sn_rows, sn_unchanged = _drop_unchanged_sn(store, sn_rows)
     plan = Plan(files, opts, add, replace, unchanged + sn_unchanged, skipped, problems, unmapped, targets, sn_rows, sn_groups)
     plan.attention, plan.attention_count = _plausibility(add, replace)
@@ -230,11 +291,17 @@ def _drop_unchanged_sn(store: Store, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
     if rows.empty:
         return rows, 0
     current = store.query(
-        "SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models WHERE replaced_by IS NULL")
+        "SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models WHERE replaced_by IS NULL"
+    )
 
     def sig(frame: pd.DataFrame) -> pd.Series:
-        text = (frame["rank"].astype(str) + ":" + frame["neighbour_old_la_code"].astype(str) + ":"
-                + frame["closeness"].fillna("").astype(str).str.strip().str.lower())
+        text = (
+            frame["rank"].astype(str)
+            + ":"
+            + frame["neighbour_old_la_code"].astype(str)
+            + ":"
+            + frame["closeness"].fillna("").astype(str).str.strip().str.lower()
+        )
         return frame.assign(sig=text).sort_values("rank").groupby(["model", "old_la_code"])["sig"].agg("|".join)
 
     now, new = sig(current), sig(rows)
@@ -265,19 +332,44 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         where = (r["file"], r["sheet"], r["row"], r["column"])
         when = (r["file"], r["sheet"], r["period_row"], r["period_column"])
         if negative[i]:
-            problems.error(Problem("error", *where, f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell"))
+            problems.error(
+                Problem(
+                    "error", *where, f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell"
+                )
+            )
         elif over[i]:
-            problems.error(Problem("error", *where, f"{m.label} is {r['value']:,g}%, over 100%",
-                                   "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)"))
+            problems.error(
+                Problem(
+                    "error",
+                    *where,
+                    f"{m.label} is {r['value']:,g}%, over 100%",
+                    "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)",
+                )
+            )
         if future[i]:
-            problems.error(Problem("error", *when, f"the period ends {r['period_end']:%d %B %Y}, in the future",
-                                   "check the year of the period"))
+            problems.error(
+                Problem(
+                    "error", *when, f"the period ends {r['period_end']:%d %B %Y}, in the future", "check the year of the period"
+                )
+            )
         elif early[i]:
-            problems.error(Problem("error", *when, f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
-                                   f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period"))
+            problems.error(
+                Problem(
+                    "error",
+                    *when,
+                    f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
+                    f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period",
+                )
+            )
         if bad_symbol[i]:
-            problems.error(Problem("error", *where, f"{quote(r['symbol'], 20)} is not a suppression symbol",
-                                   "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank"))
+            problems.error(
+                Problem(
+                    "error",
+                    *where,
+                    f"{quote(r['symbol'], 20)} is not a suppression symbol",
+                    "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank",
+                )
+            )
     return frame[~(negative | over | future | early | bad_symbol)]
 
 
@@ -293,12 +385,30 @@ def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         rows = ", ".join(str(r) for r in grp["row"])
         m = registry().get(first["measure"])
         if len(values) > 1:
-            problems.error(Problem("error", first["file"], first["sheet"], int(first["row"]), first["column"],
-                                   f"{m.label} for {first['area_name']}, {first['period_end']:%d %b %Y} is given twice with different "
-                                   f"values (rows {rows})", "keep one of them"))
+            problems.error(
+                Problem(
+                    "error",
+                    first["file"],
+                    first["sheet"],
+                    int(first["row"]),
+                    first["column"],
+                    f"{m.label} for {first['area_name']}, {first['period_end']:%d %b %Y} is given twice with different "
+                    f"values (rows {rows})",
+                    "keep one of them",
+                )
+            )
         else:
-            problems.warn(Problem("warning", first["file"], first["sheet"], int(first["row"]), first["column"],
-                                  f"{m.label} for {first['area_name']} is given twice with the same value (rows {rows}); imported once", ""))
+            problems.warn(
+                Problem(
+                    "warning",
+                    first["file"],
+                    first["sheet"],
+                    int(first["row"]),
+                    first["column"],
+                    f"{m.label} for {first['area_name']} is given twice with the same value (rows {rows}); imported once",
+                    "",
+                )
+            )
     conflicting = dup.groupby(key, dropna=False)["value"].transform(lambda s: s.round(9).nunique(dropna=False) > 1)
     frame = frame.drop(index=conflicting[conflicting].index)
     return frame.drop_duplicates(key)
@@ -326,10 +436,18 @@ def _check_rates(store: Store, frame: pd.DataFrame, problems: Problems) -> None:
     tol = rates["measure"].map(lambda m: rounding_tolerance(reg.get(m)))
     for r in rates[(rates["computed"] - rates["value"]).abs() > tol].itertuples():
         m = reg.get(r.measure)
-        problems.warn(Problem("warning", r.file, r.sheet, int(r.row), r.column,
-                              f"{m.label} {r.value:,g} does not match its count {r.count:,.0f} and the mid-{r.mid_year} "
-                              f"population {r.population:,.0f} ({r.computed:,.{m.decimals + 1}f})",
-                              "check the count, the rate or the population used (England and regional counts are published rounded)"))
+        problems.warn(
+            Problem(
+                "warning",
+                r.file,
+                r.sheet,
+                int(r.row),
+                r.column,
+                f"{m.label} {r.value:,g} does not match its count {r.count:,.0f} and the mid-{r.mid_year} "
+                f"population {r.population:,.0f} ({r.computed:,.{m.decimals + 1}f})",
+                "check the count, the rate or the population used (England and regional counts are published rounded)",
+            )
+        )
 
 
 def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -348,9 +466,11 @@ def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) 
         existing[col] = pd.to_datetime(existing[col]).dt.date
     key = ["area_code", "measure", "period_start", "period_end", "source"]
     merged = frame.merge(existing, on=key, how="left")
-    same = merged["obs_id"].notna() & (
-        ((merged["value"] - merged["old_value"]).abs() < 1e-9) | (merged["value"].isna() & merged["old_value"].isna())
-    ) & (merged["symbol"].astype(object).fillna("") == merged["old_symbol"].astype(object).fillna(""))
+    same = (
+        merged["obs_id"].notna()
+        & (((merged["value"] - merged["old_value"]).abs() < 1e-9) | (merged["value"].isna() & merged["old_value"].isna()))
+        & (merged["symbol"].astype(object).fillna("") == merged["old_symbol"].astype(object).fillna(""))
+    )
     replace = merged[merged["obs_id"].notna() & ~same].copy()
     add = merged[merged["obs_id"].isna()].drop(columns=["obs_id", "old_value", "old_symbol"]).copy()
     # What the dashboard shows for the figure now (any source), to compare with the new one.
@@ -360,8 +480,15 @@ def _compare_with_store(store: Store, frame: pd.DataFrame, names: pd.DataFrame) 
     shown = figures.latest(store, sorted({keys_of.get(c, c) for c in add["area_code"].unique()}), sorted(add["measure"].unique()))
     cols = ("area_key", "measure", "period_start", "period_end", "value", "symbol")
     shown_map = {(k, m, s, e): (v, sy) for k, m, s, e, v, sy in zip(*(shown[c].tolist() for c in cols))}
-    hits = [shown_map.get(k) for k in zip(add["area_code"].map(keys_of).tolist(), add["measure"].tolist(),
-                                          add["period_start"].tolist(), add["period_end"].tolist())]
+    hits = [
+        shown_map.get(k)
+        for k in zip(
+            add["area_code"].map(keys_of).tolist(),
+            add["measure"].tolist(),
+            add["period_start"].tolist(),
+            add["period_end"].tolist(),
+        )
+    ]
     add["shown_value"] = [h[0] if h else None for h in hits]
     add["shown_symbol"] = [h[1] if h else None for h in hits]
     return add.reset_index(drop=True), replace.reset_index(drop=True), int(same.sum())
@@ -391,7 +518,10 @@ def _plausibility(add: pd.DataFrame, replace: pd.DataFrame) -> tuple[list[Proble
         return f"{reg.get(r['measure']).label} for {r['area_name']}, {period_label(r['period_start'], r['period_end'])}"
 
     scaled_hint = "check that the file is complete and in the right units; if the figure is right, confirm it"
-    for frame, before, symbol, verb in ((replace, "old_value", "old_symbol", "replaces"), (add, "shown_value", "shown_symbol", "would show instead of")):
+    for frame, before, symbol, verb in (
+        (replace, "old_value", "old_symbol", "replaces"),
+        (add, "shown_value", "shown_symbol", "would show instead of"),
+    ):
         if frame.empty:
             continue
         old, new = pd.to_numeric(frame[before], errors="coerce"), frame["value"]
@@ -410,19 +540,34 @@ def _plausibility(add: pd.DataFrame, replace: pd.DataFrame) -> tuple[list[Proble
     fraction = (kind == "count") & value.notna() & ((value - value.round()).abs() > 1e-9)
     for i in both.index[fraction]:
         r = both.loc[i]
-        note(r, f"{what(r)} is a count but is given as {value[i]:,.6g}",
-             "counts are whole numbers: check the column holds counts, not rates or averages; if it is right, confirm it")
+        note(
+            r,
+            f"{what(r)} is a count but is given as {value[i]:,.6g}",
+            "counts are whole numbers: check the column holds counts, not rates or averages; if it is right, confirm it",
+        )
     pct = both[(kind == "percent") & value.notna()]
     for (_file, _sheet, measure), grp in pct.groupby(["file", "sheet", "measure"], dropna=False, sort=False):
         if len(grp) >= 3 and grp["value"].between(0, 1).all() and grp["value"].max() > 0:
             r = grp.iloc[0]
-            note(r, f"all {len(grp):,} figures of {reg.get(measure).label} in this sheet lie between 0 and 1 "
-                    f"(first {r['value']:g}): percentages typed as fractions?",
-                 "write percentages as 17.8 or 17.8% (or give the cells a % format); if they are right, confirm them")
+            note(
+                r,
+                f"all {len(grp):,} figures of {reg.get(measure).label} in this sheet lie between 0 and 1 "
+                f"(first {r['value']:g}): percentages typed as fractions?",
+                "write percentages as 17.8 or 17.8% (or give the cells a % format); if they are right, confirm them",
+            )
     if count > len(found):
         first = found[0]
-        found.append(Problem("warning", first.file, None, None, None,
-                             f"and {count - len(found):,} more figures to confirm like these", "check the file before confirming"))
+        found.append(
+            Problem(
+                "warning",
+                first.file,
+                None,
+                None,
+                None,
+                f"and {count - len(found):,} more figures to confirm like these",
+                "check the file before confirming",
+            )
+        )
     return found, count
 
 
@@ -449,7 +594,8 @@ def commit(store: Store, plan: Plan, label: str | None = None, *, acknowledged: 
         n = plan.attention_count or len(plan.attention)
         raise JourneyError(
             f"{n:,} figure(s) in the upload look implausible (for example: {plan.attention[0]}) and must be confirmed; "
-            "nothing was imported. Check them in the preview and, if they are right, confirm them and import again.")
+            "nothing was imported. Check them in the preview and, if they are right, confirm them and import again."
+        )
     if not plan.has_changes or plan.already_imported:
         return None
     reg = registry()
@@ -460,31 +606,55 @@ def commit(store: Store, plan: Plan, label: str | None = None, *, acknowledged: 
     with store.transaction() as con:
         if _committed_version(con) != plan.data_version:
             raise JourneyError(STALE_PLAN)  # raised inside the block: the transaction rolls back
-        import_id = Store.new_import(con, "upload", label=label or plan.options.label or names, file_name=names,
-                                     checksum=plan.checksum, sheet=sheets[:1000])
+        import_id = Store.new_import(
+            con,
+            "upload",
+            label=label or plan.options.label or names,
+            file_name=names,
+            checksum=plan.checksum,
+            sheet=sheets[:1000],
+        )
         if plan.sn_groups:
             groups = pd.DataFrame({"code": plan.sn_groups})
             groups["name"] = "Statistical neighbours as published for " + groups["code"].str.slice(3, -10).map(
-                lambda c: store.scalar("SELECT name FROM areas WHERE code = ?", [c]) or c)
-            groups = groups.assign(type="SN group", old_la_code=None, region_code=None, first_year=None, last_year=None,
-                                   area_key=groups["code"])
+                lambda c: store.scalar("SELECT name FROM areas WHERE code = ?", [c]) or c
+            )
+            groups = groups.assign(
+                type="SN group", old_la_code=None, region_code=None, first_year=None, last_year=None, area_key=groups["code"]
+            )
             Store.add_areas(con, groups)
         rows = pd.concat([plan.add, plan.replace], ignore_index=True)
         Store.insert_observations(con, import_id, rows)
         Store.mark_replaced(con, [int(i) for i in plan.replace["obs_id"]], import_id)
         if not plan.targets.empty:
-            t = plan.targets.assign(area_key=plan.targets["area_code"].map(key_of), period_start=None, period_end=None,
-                                    tolerance=None, note="from the target column of " + names)
+            t = plan.targets.assign(
+                area_key=plan.targets["area_code"].map(key_of),
+                period_start=None,
+                period_end=None,
+                tolerance=None,
+                note="from the target column of " + names,
+            )
             Store.insert_targets(con, import_id, t)
         if not plan.sn_rows.empty:
             Store.replace_sn_model(con, import_id, plan.sn_rows)
         used = {k: v for k, v in plan.options.mappings.items() if v == "skip" or v in reg}
         Store.remember_mappings(con, used)
-        Store.set_import_details(con, import_id, json.dumps({
-            "added": len(plan.add), "replaced": len(plan.replace), "unchanged": plan.unchanged,
-            "skipped": len(plan.skipped), "targets": len(plan.targets), "sn_rows": len(plan.sn_rows),
-            "warnings": len(plan.problems.warnings), "confirmed": plan.attention_count,
-        }))
+        Store.set_import_details(
+            con,
+            import_id,
+            json.dumps(
+                {
+                    "added": len(plan.add),
+                    "replaced": len(plan.replace),
+                    "unchanged": plan.unchanged,
+                    "skipped": len(plan.skipped),
+                    "targets": len(plan.targets),
+                    "sn_rows": len(plan.sn_rows),
+                    "warnings": len(plan.problems.warnings),
+                    "confirmed": plan.attention_count,
+                }
+            ),
+        )
     return import_id
 
 

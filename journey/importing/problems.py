@@ -88,8 +88,18 @@ class Problem:
 def problems_frame(items: Iterable[Problem]) -> pd.DataFrame:
     """Problems as a table to show: level, file, sheet, row, column, problem, what to do."""
     return pd.DataFrame(
-        [{"level": p.level, "file": p.file, "sheet": p.sheet or "", "row": p.row or "", "column": p.column or "",
-          "problem": p.message, "what to do": p.hint} for p in items],
+        [
+            {
+                "level": p.level,
+                "file": p.file,
+                "sheet": p.sheet or "",
+                "row": p.row or "",
+                "column": p.column or "",
+                "problem": p.message,
+                "what to do": p.hint,
+            }
+            for p in items
+        ],
         columns=FRAME_COLUMNS,
     )
 
@@ -109,8 +119,17 @@ class Problems:
         if len(self.items) < self.limit:
             self.items.append(p)
         elif len(self.items) == self.limit:
-            self.items.append(Problem("error", p.file, None, None, None, f"more than {self.limit} problems; listing stopped",
-                                      "check that the file is the kind you meant"))
+            self.items.append(
+                Problem(
+                    "error",
+                    p.file,
+                    None,
+                    None,
+                    None,
+                    f"more than {self.limit} problems; listing stopped",
+                    "check that the file is the kind you meant",
+                )
+            )
 
     @property
     def full(self) -> bool:
