@@ -128,7 +128,7 @@ def sources(store: Store) -> pd.DataFrame:
                   count(*) FILTER (WHERE o.value IS NULL) AS suppressed_or_missing
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
            WHERE o.replaced_by IS NULL
-           GROUP BY ALL ORDER BY {vintage_order_sql("o.vintage")} DESC, o.source"""
+           GROUP BY ALL ORDER BY {vintage_order_sql("any_value(o.vintage)")} DESC, o.source"""
     ))
 
 
@@ -167,3 +167,13 @@ def import_history(store: Store) -> pd.DataFrame:
         """SELECT import_id AS id, kind, label, file_name, created_at, rows_added, rows_replaced, status, details
            FROM imports ORDER BY import_id DESC"""
     ))
+
+
+def import_effect(store: Store, import_id: int) -> tuple[int, int, int]:
+    """What undoing an import would do: (figures it added that would be removed, figures it
+    replaced that would come back, targets and neighbour rows it added that would be removed)."""
+    added = store.scalar("SELECT count(*) FROM observations WHERE import_id = ?", [import_id]) or 0
+    restored = store.scalar("SELECT count(*) FROM observations WHERE replaced_by = ?", [import_id]) or 0
+    other = (store.scalar("SELECT count(*) FROM targets WHERE import_id = ?", [import_id]) or 0) + (
+        store.scalar("SELECT count(*) FROM sn_models WHERE import_id = ?", [import_id]) or 0)
+    return int(added), int(restored), int(other)

@@ -193,7 +193,35 @@ def test_indicator_suppressed_years_are_gaps_with_symbol_explained(use_default):
                                                    "measure": "Children looked after per 10k"}).run()
     assert not at.exception
     text = tile_text(at)
-    assert "`z` Not applicable" in text
+    assert "\u201cz\u201d Not applicable" in text
+
+
+def test_indicator_draws_monthly_figures_that_include_leap_day_februaries(use_copy):
+    """Issue 12: a period ending 29 February broke every load of Indicator > Referrals."""
+    from fixtures import template_csv
+
+    from journey.build import open_store
+    from journey.importing.plan import commit, prepare
+
+    months = [f"{m}-{y}" for y in ("23", "24") for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                                                          "Oct", "Nov", "Dec")]
+    rows = [f"Herefordshire,referrals,{m},{300 + i},,Monthly scorecard," for i, m in enumerate(months)]
+    s = open_store(use_copy)
+    try:
+        plan = prepare(s, [("monthly.csv", template_csv(rows))])
+        assert plan.ok, plan.problems.frame().to_string()
+        commit(s, plan)
+    finally:
+        s.close()
+    at = app(use_copy, "views/indicator.py", {"la": "Herefordshire, County of", "stage": "Front door: contacts and referrals",
+                                               "measure": "Referrals"}).run()
+    assert not at.exception
+    assert any("Monthly figures" in h.value for h in at.subheader)
+    with_table = app(use_copy, "views/indicator.py", {"la": "Herefordshire, County of", "stage": "Front door: contacts and referrals",
+                                                       "measure": "Referrals"}).run()
+    monthly = next(d.value for d in with_table.dataframe if "Period" in d.value.columns)
+    assert monthly["Period"].tolist()[12:15] == ["Jan 2024", "Feb 2024", "Mar 2024"]
+    assert monthly["Referrals"].tolist()[13] == "313"
 
 
 def test_url_query_params_restore_the_view(use_default):
@@ -284,10 +312,43 @@ def test_upload_preview_confirm_and_undo(use_copy):
     assert not at.exception
     assert any("Imported as import" in s.value for s in at.success)
     history = at.dataframe[-1].value
-    assert history.iloc[0]["status"] == "committed" and history.iloc[0]["rows_added"] == 15
+    assert history.iloc[0]["Status"] == "committed" and history.iloc[0]["Figures added"] == 15
     at.button(key="undo").click().run()
+    assert any("removes the 15 figures it added" in w.value.replace("\\", "") for w in at.warning)  # asks first
+    assert at.dataframe[-1].value.iloc[0]["Status"] == "committed"
+    at.button(key="undo_yes").click().run()
     assert any("undone" in s.value for s in at.success)
-    assert at.dataframe[-1].value.iloc[0]["status"] == "undone"
+    assert at.dataframe[-1].value.iloc[0]["Status"] == "undone"
+
+
+def _history(at: AppTest) -> dict[int, str]:
+    frame = at.dataframe[-1].value
+    return dict(zip(frame["Import"].astype(int), frame["Status"]))
+
+
+def test_undo_offers_the_latest_import_names_it_and_can_be_cancelled(use_copy):
+    from fixtures import template_csv
+
+    at = app(use_copy, "views/upload.py").run()
+    for value, period in ((300, "Feb-20"), (310, "Feb-24")):  # leap-year months import and show
+        _upload(at, [(f"monthly {period}.csv", template_csv([f"Herefordshire,referrals,{period},{value},,,"]))])
+        assert not at.exception and not at.error
+        at.button(key="confirm").click().run()
+        assert not at.exception
+    first, second = sorted(i for i, status in _history(at).items() if status == "committed" and i > 1)
+    box = next(b for b in at.selectbox if b.label.startswith("Undo an import"))
+    assert box.value == second and f"import {second}: monthly Feb-24.csv" in box.format_func(box.value)
+    at.button(key="undo").click().run()
+    warning = " ".join(w.value.replace("\\", "") for w in at.warning)  # Markdown escapes removed
+    assert f"Undo import {second}: monthly Feb-24.csv" in warning and "removes the 1 figure it added" in warning
+    at.button(key="undo_no").click().run()  # cancel: nothing changes
+    assert _history(at)[second] == "committed" and not at.warning
+    at.button(key="undo").click().run()
+    at.button(key="undo_yes").click().run()
+    assert _history(at)[second] == "undone" and _history(at)[first] == "committed"
+    # The box now offers the import that is latest again.
+    box = next(b for b in at.selectbox if b.label.startswith("Undo an import"))
+    assert box.value == first
 
 
 def test_upload_with_errors_shows_them_and_offers_no_import(use_copy):

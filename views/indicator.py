@@ -35,7 +35,7 @@ if not any(value is not None for _, _, value, _ in mine):
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
     st.stop()
 
-st.markdown(literal(" ".join(slide.takeaway)))
+st.markdown(" ".join(slide.takeaway))
 t1, t2, t3 = st.columns(3)
 zero = t1.toggle("Start the y-axis at zero", value=False, key="zero", bind="query-params")
 as_table = t2.toggle("View as table", value=False, key="table", bind="query-params")
@@ -94,7 +94,7 @@ if m.rate_of and not as_table:
     if counts:
         st.markdown(
             f"**{reg.get(m.rate_of).label}** ({la.name}): "
-            + literal(", ".join(f"{r.period} {reg.get(m.rate_of).format(r.value)}" for r in counts))
+            + ", ".join(f"{r.period} {reg.get(m.rate_of).format(r.value)}" for r in counts)
         )
 
 gaps = [(period, symbol) for _, period, value, symbol in mine if value is None]

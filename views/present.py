@@ -77,7 +77,7 @@ with right:
     if slide.item.comment:
         st.markdown(f"**Board comment.** {literal(slide.item.comment)}")
 with left:
-    st.markdown(literal(" ".join(slide.takeaway)))
+    st.markdown(" ".join(slide.takeaway))
 if set_name and board.set_id is None:
     st.caption(f"There is no saved board set called '{literal(set_name)}': showing the built-in headline indicators.")
 with st.expander("Figures as a table"):

@@ -8,7 +8,7 @@ import streamlit as st
 from journey.areas import la_labels
 from journey.build import load_default_figures
 from journey.errors import JourneyError
-from journey.figures import import_history, observation_count
+from journey.figures import import_effect, import_history, observation_count
 from journey.importing.formats import FORMATS, Options
 from journey.importing.plan import commit, prepare, undo
 from journey.importing.template import template_bytes
@@ -18,6 +18,15 @@ from ui import data
 from ui.downloads import download_row
 from ui.tables import shown as arrow
 from ui.text import literal
+
+HISTORY_HEADINGS = {"id": "Import", "kind": "Kind", "label": "Label", "file_name": "File", "created_at": "When",
+                    "rows_added": "Figures added", "rows_replaced": "Figures replaced", "status": "Status"}
+
+
+
+def _figures(n: int) -> str:
+    return f"the {n:,} figure{'' if n == 1 else 's'}"
+
 
 s = data.store()
 reg = registry()
@@ -129,15 +138,24 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
     if plan.already_imported:
         st.info(f"These files were already imported (import {plan.already_imported[0]}): nothing to do.")
     elif plan.ok and plan.has_changes:
-        if st.button(f"Import {len(plan.add) + len(plan.replace):,} figures", type="primary", key="confirm"):
+        attention = getattr(plan, "attention", [])
+        acknowledged = True
+        if attention:
+            st.warning(f"**{len(attention)} figure(s) look implausible** (listed with the problems above: a figure far from the "
+                       "one it replaces, a count with a fraction...). Check them in the file before importing.")
+            acknowledged = st.checkbox(f"I have checked these {len(attention)} warning(s) and the figures are right",
+                                       key="acknowledge")
+        if st.button(f"Import {len(plan.add) + len(plan.replace):,} figures", type="primary", key="confirm",
+                     disabled=not acknowledged):
             try:
-                import_id = commit(s, plan, label or None)
+                import_id = commit(s, plan, label or None, acknowledged=acknowledged)
             except JourneyError as exc:
                 st.error(str(exc))
             else:
                 st.session_state.pop("plan", None)
+                st.session_state.pop("undo_confirm", None)
                 st.session_state["unmapped"] = {}
-                st.session_state["message"] = f"Imported as import {import_id}. It can be undone below."
+                st.session_state["message"] = f"Imported as import {import_id}. It is the first in the undo box below."
                 st.rerun()
     elif plan.ok:
         st.info("Nothing new: every figure in these files is already in the store.")
@@ -150,19 +168,38 @@ history = import_history(s)
 if history.empty:
     st.write("No imports yet.")
 else:
-    st.dataframe(arrow(s, "import_history", lambda: history.drop(columns=["details"])), hide_index=True, width="stretch")
-    download_row("import_history", key="history", title="Import history", data=lambda: history.drop(columns=["details"]))
+    shown_history = history.drop(columns=["details"]).rename(columns=HISTORY_HEADINGS)
+    st.dataframe(arrow(s, "import_history", lambda: shown_history), hide_index=True, width="stretch")
+    download_row("import_history", key="history", title="Import history", data=lambda: shown_history)
     undoable = [int(i) for i, k, st_ in zip(history["id"], history["kind"], history["status"]) if st_ == "committed" and k != "default"]
     if undoable:
-        labels = dict(zip(history["id"].astype(int), history["label"]))
-        c1, c2 = st.columns([2, 1])
-        chosen = c1.selectbox("Undo an import", undoable, key="undo_id", format_func=lambda i: f"{i}: {labels[i]}")
-        if c2.button("Undo import", key="undo"):
-            try:
-                undo(s, chosen)
-            except JourneyError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["message"] = f"Import {chosen} undone; the figures it replaced are back."
+        about = {int(i): f"import {int(i)}: {label} ({when:%d %b %Y %H:%M})"
+                 for i, label, when in zip(history["id"], history["label"], pd.to_datetime(history["created_at"]))}
+        # The latest import is offered first; the choice is keyed on the store version, so after an
+        # import or undo the box shows the newest import again, never a stale earlier choice.
+        chosen = st.selectbox("Undo an import (the latest is first)", undoable, key=f"undo_id_{s.data_version}",
+                              format_func=about.get)
+        if st.session_state.get("undo_confirm") != (chosen, s.data_version):
+            if st.button(f"Undo import {chosen}...", key="undo"):
+                st.session_state["undo_confirm"] = (chosen, s.data_version)
+                st.rerun()
+        else:
+            added, restored, other = import_effect(s, chosen)
+            st.warning(f"Undo {literal(about[chosen])}? This removes {_figures(added)} it added"
+                       + (f" and {other:,} targets or neighbour rows" if other else "")
+                       + (f", and brings back {_figures(restored)} it replaced." if restored else ".")
+                       + " The history keeps a record of the import and of its undo.")
+            y, n = st.columns([1, 3])
+            if y.button(f"Yes, undo import {chosen}", type="primary", key="undo_yes"):
+                st.session_state.pop("undo_confirm", None)
+                try:
+                    undo(s, chosen)
+                except JourneyError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["message"] = f"Import {chosen} undone; the figures it replaced are back."
+                    st.rerun()
+            if n.button("Cancel", key="undo_no"):
+                st.session_state.pop("undo_confirm", None)
                 st.rerun()
 st.caption("To rebuild the store from the project's data files: `python -m journey build`.")
