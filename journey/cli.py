@@ -323,14 +323,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         if plan.already_imported:
             print(f"Already imported as import {plan.already_imported[0]}: nothing to do.")
             return 0
-        attention = getattr(plan, "attention", [])
-        for p in attention:
+        for p in plan.attention:
             print(f"CHECK: {p}")
-        if attention and not args.accept_warnings:
-            print(
-                f"Nothing imported: {len(attention)} figure(s) look implausible (the CHECK lines above). Check them in "
-                "the file; if they are right, run the import again with --accept-warnings."
-            )
+        if plan.needs_acknowledgement and not args.accept_warnings:
+            print(f"Nothing imported: {plan.attention_count:,} figure(s) look implausible (the CHECK lines above). Check them "
+                  "in the file; if they are right, run the import again with --accept-warnings.")
             return 1
         import_id = commit(store, plan, args.label, acknowledged=args.accept_warnings)
         print(

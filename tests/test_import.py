@@ -152,6 +152,16 @@ def test_board_table_for_another_la_creates_its_published_sn_group(empty_store):
     assert "Shropshire" in empty_store.scalar("SELECT name FROM areas WHERE code = 'SN-E06000051-PUBLISHED'")
 
 
+def test_template_value_column_holds_a_symbol_where_the_symbol_column_is_empty(empty_store):
+    """A symbol typed in the value cell of a file with no symbols elsewhere (the whole symbol
+    column empty) is kept as no value plus the symbol, beside an ordinary figure."""
+    plan = prepare(empty_store, [("s.csv", b"area,measure,period,value\nHerefordshire,referrals,Jan-24,[c]\n"
+                                           b"Herefordshire,referrals,Feb-24,12\n")])
+    assert plan.ok, plan.problems.frame().to_string()
+    got = {str(e): (None if pd.isna(v) else v, sy if isinstance(sy, str) else None) for e, v, sy in zip(plan.add["period_end"], plan.add["value"], plan.add["symbol"])}
+    assert got == {"2024-01-31": (None, "c"), "2024-02-29": (12.0, None)}
+
+
 def test_ees_csv_by_column_names_with_bom_quotes_and_symbols(empty_store):
     plan = prepare(empty_store, [("b1_children_in_need_2013_to_2025.csv", ees_csv())])
     assert plan.ok

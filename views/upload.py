@@ -138,12 +138,13 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
     if plan.already_imported:
         st.info(f"These files were already imported (import {plan.already_imported[0]}): nothing to do.")
     elif plan.ok and plan.has_changes:
-        attention = getattr(plan, "attention", [])
         acknowledged = True
-        if attention:
-            st.warning(f"**{len(attention)} figure(s) look implausible** (listed with the problems above: a figure far from the "
-                       "one it replaces, a count with a fraction...). Check them in the file before importing.")
-            acknowledged = st.checkbox(f"I have checked these {len(attention)} warning(s) and the figures are right",
+        if plan.needs_acknowledgement:
+            st.warning(f"**{plan.attention_count:,} figure(s) look implausible**: a figure far from the one it replaces or "
+                       "from the one shown now, a count with a fraction, percentages typed as fractions. Check them in "
+                       "the file before importing.")
+            st.dataframe(plan.attention_frame(), hide_index=True, width="stretch")
+            acknowledged = st.checkbox(f"I have checked these {plan.attention_count:,} figure(s) and they are right",
                                        key="acknowledge")
         if st.button(f"Import {len(plan.add) + len(plan.replace):,} figures", type="primary", key="confirm",
                      disabled=not acknowledged):

@@ -712,7 +712,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     ok &= ~bad
     raw_value = frame[head["value"]]
     value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
-    symbol = symbol_text.map(symbol_of).where(symbol_text != "", None)
+    symbol = symbol_text.map(symbol_of).where(symbol_text != "", None).astype(object)
     value_col = head["value"]
     unusual = ok & (value.isna() | ~np.isfinite(value.fillna(0)) | (value.abs() > MAX_VALUE))
     if sheet.percent_cells:
