@@ -110,3 +110,24 @@ def test_memo_never_files_an_older_state_over_a_newer_one(fresh_store):
     assert result["old"] == []  # the old block computes from its own state...
     assert s.memo("referrals", compute) == [400.0]  # ...and does not replace the newer result
     assert len(calls) == 2
+
+
+def test_undo_checks_the_committed_state_not_the_callers_older_read_block(fresh_store):
+    """A page whose read block began before another session undid an import cannot undo it again."""
+    import pytest
+
+    from journey.errors import JourneyError
+    from journey.importing.plan import undo
+
+    s = fresh_store
+    import_id = _import(s, 512)
+    with s.reading():
+        assert _referrals(s) == [512.0]  # this block still sees the import as committed...
+        done = threading.Thread(target=undo, args=(s, import_id))
+        done.start()
+        done.join(timeout=60)
+        with pytest.raises(JourneyError, match=f"Import {import_id} is undone"):
+            undo(s, import_id)  # ...but the undo is checked against what is committed
+    assert _referrals(s) == []
+    statuses = s.query("SELECT status FROM imports WHERE import_id = ?", [import_id])["status"].tolist()
+    assert statuses == ["undone"]

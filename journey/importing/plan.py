@@ -659,19 +659,23 @@ def commit(store: Store, plan: Plan, label: str | None = None, *, acknowledged: 
 
 
 def undo(store: Store, import_id: int) -> None:
-    """Take an import back out, restoring every figure it replaced, in one transaction."""
-    row = store.query("SELECT kind, status FROM imports WHERE import_id = ?", [import_id])
-    if row.empty:
-        raise NotFoundError(f"There is no import {import_id}. `python -m journey imports` lists them.")
-    if row.iloc[0]["status"] != "committed":
-        raise JourneyError(f"Import {import_id} is {row.iloc[0]['status']}; only a committed import can be undone.")
-    later = store.query(
-        """SELECT DISTINCT replaced_by FROM observations WHERE import_id = ? AND replaced_by IS NOT NULL
-           UNION SELECT DISTINCT replaced_by FROM sn_models WHERE import_id = ? AND replaced_by IS NOT NULL""",
-        [import_id, import_id],
-    )
-    if not later.empty:
-        ids = ", ".join(str(int(i)) for i in later["replaced_by"])
-        raise JourneyError(f"Import {import_id} has figures that import {ids} later replaced; undo import {ids} first.")
+    """Take an import back out, restoring every figure it replaced, in one transaction.
+
+    The checks run inside the write transaction, on the committed state: a page's read block may
+    be older than an import or undo another session has just made."""
     with store.transaction() as con:
+        row = con.execute("SELECT status FROM imports WHERE import_id = ?", [import_id]).fetchall()
+        if not row:
+            raise NotFoundError(f"There is no import {import_id}. `python -m journey imports` lists them.")
+        if row[0][0] != "committed":
+            raise JourneyError(f"Import {import_id} is {row[0][0]}; only a committed import can be undone.")
+        later = con.execute(
+            """SELECT DISTINCT replaced_by FROM observations WHERE import_id = ? AND replaced_by IS NOT NULL
+               UNION SELECT DISTINCT replaced_by FROM sn_models WHERE import_id = ? AND replaced_by IS NOT NULL
+               ORDER BY 1""",
+            [import_id, import_id],
+        ).fetchall()
+        if later:
+            ids = ", ".join(str(int(i)) for (i,) in later)
+            raise JourneyError(f"Import {import_id} has figures that import {ids} later replaced; undo import {ids} first.")
         Store.undo_import(con, import_id)
