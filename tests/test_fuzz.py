@@ -2,7 +2,7 @@
 refused with a clear message that leaves the store unchanged, or loaded as the file means;
 never a traceback, and never more than the memory budget per import.
 
-The run is seeded and has a fixed number of cases (every mutation twice), so a failure
+The run is seeded and has a fixed number of cases (every mutation three times), so a failure
 reproduces with ``python -m bench.fuzz --seed 20261203 --case N``; the failing inputs are saved
 under the test's temporary folder, named in the failure message. Longer runs: bench/fuzz.py.
 """
@@ -13,7 +13,7 @@ import fuzzing
 from fuzzing import MUTATIONS, Case, case, check, run, summary
 
 SEED = 20261203
-CASES = 2 * len(MUTATIONS)
+CASES = 3 * len(MUTATIONS)
 
 
 def test_cases_are_reproducible_and_small():
