@@ -164,3 +164,56 @@ def test_board_pack_downloads_as_a_pdf_with_a_page_per_indicator(server, browser
     assert len(reader.pages) == 9  # cover and contents, then the 8 headline indicators
     assert "Worcestershire" in reader.pages[0].extract_text()
     page.close()
+
+
+# ---- text from files is shown as text ------------------------------------------------------
+def test_text_from_a_file_is_never_live_markdown(tmp_path_factory, browser):
+    """Issue 12: a source such as ``![x](http://host/a.png)`` was fetched by every viewer of the
+    Indicator page (a tracking pixel) and bare URLs became links. A local HTTP server counts what
+    the browser asks it for: nothing, and the page shows the text as typed."""
+    import http.server
+    import threading
+
+    from journey.build import open_store
+    from journey.importing.plan import commit, prepare
+
+    hits: list[str] = []
+
+    class Pixel(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    pixel = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
+    threading.Thread(target=pixel.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{pixel.server_address[1]}"
+    source = f"Local ![x](http://{host}/a.png) see http://{host}/b and www.example.org <b>bold</b> :red[red]"
+    db = tmp_path_factory.mktemp("markup") / "journey.duckdb"
+    s = open_store(db)
+    try:
+        # A newer vintage than the default data's, so the page shows this figure and its source.
+        row = f'Worcestershire,cp_rate_per_10k,2024-25,44.0,,"{source}",,2026-11\n'
+        plan = prepare(s, [("markup.csv", ("area,measure,period,value,symbol,source,notes,vintage\n" + row).encode())])
+        assert plan.ok, plan.problems.frame().to_string()
+        commit(s, plan)
+    finally:
+        s.close()
+    try:
+        with running_server(tmp_path_factory, db=db) as url:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            _open(page, f"{url}/indicator?la=Worcestershire")
+            main = page.locator('[data-testid="stMain"]')
+            main.get_by_text("Sources", exact=False).first.wait_for(timeout=30_000)
+            page.wait_for_timeout(1500)  # time for any image the page would load
+            text = main.inner_text().replace("\u200b", "")  # the zero-width spaces that stop autolinks
+            assert f"![x](http://{host}/a.png)" in text and "<b>bold</b>" in text and ":red[red]" in text
+            assert page.locator(f'img[src*="{host}"]').count() == 0
+            assert page.locator(f'a[href*="{host}"]').count() == 0 and page.locator('a[href*="example.org"]').count() == 0
+            page.close()
+    finally:
+        pixel.shutdown()
+    assert hits == []

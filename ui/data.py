@@ -14,6 +14,7 @@ from journey.config import default_db_path, read_only_wanted
 from journey.errors import JourneyError
 from journey.figures import observation_count
 from journey.store import Store
+from ui.text import literal
 
 _STORES: dict[tuple[str, bool], Store] = {}
 _OPENING = threading.Lock()
@@ -38,7 +39,7 @@ def store() -> Store:
     try:
         return _open(str(default_db_path()), read_only_wanted())
     except JourneyError as exc:
-        st.error(f"**The dashboard cannot open its data.** {exc}")
+        st.error(f"**The dashboard cannot open its data.** {literal(str(exc))}")
         st.stop()
         raise  # for type checkers: st.stop() does not return
 

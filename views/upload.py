@@ -45,7 +45,7 @@ if observation_count(s) == 0:
             with st.spinner("Loading published figures..."):
                 load_default_figures(s, force=True)
         except JourneyError as exc:
-            st.error(str(exc))
+            st.error(literal(str(exc)))
         else:
             st.rerun()
 
@@ -85,7 +85,7 @@ if files and st.button("Check files", type="primary", key="check"):
                                mappings=mappings),
                        progress=lambda x, text: bar.progress(min(x, 1.0), text=text))
     except JourneyError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         plan = None
     bar.empty()
     st.session_state["plan"], st.session_state["plan_signature"] = plan, signature
@@ -151,7 +151,7 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
             try:
                 import_id = commit(s, plan, label or None, acknowledged=acknowledged)
             except JourneyError as exc:
-                st.error(str(exc))
+                st.error(literal(str(exc)))
             else:
                 st.session_state.pop("plan", None)
                 st.session_state.pop("undo_confirm", None)
@@ -196,7 +196,7 @@ else:
                 try:
                     undo(s, chosen)
                 except JourneyError as exc:
-                    st.error(str(exc))
+                    st.error(literal(str(exc)))
                 else:
                     st.session_state["message"] = f"Import {chosen} undone; the figures it replaced are back."
                     st.rerun()
