@@ -1,7 +1,8 @@
 """Seeded synthetic data for benchmarks and load tests: the same numbers on every run.
 
 - ``tidy_csv(rows)``: an upload in the project's template (area, measure, period, value), every
-  current LA x 16 counts x months, for import timings and crash tests.
+  current LA x 18 counts x the months (and quarters) of 2000-2025, for import timings and crash
+  tests.
 - ``national_rows()``: store (b), about 100,000 observations shaped like DfE's files: every LA
   in England (and every region and England) x reporting years 2013-2025 x every measure in the
   registry, with 2% of LA figures suppressed (symbol ``c``, no value) as DfE does.
@@ -27,7 +28,7 @@ import pandas as pd
 
 COUNTS = ["referrals", "contacts", "cp_plans", "cla_count", "cin_count", "early_help_assessments", "s47_enquiries", "icpc",
           "cin_started", "cp_plans_started", "cla_started", "cla_ceased", "cp_category_neglect_count", "uasc_count",
-          "lado_allegations", "private_fostering_notifications"]
+          "lado_allegations", "private_fostering_notifications", "early_help_notifications", "assessments_completed"]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -40,14 +41,21 @@ def current_las() -> pd.DataFrame:
 
 
 def tidy_csv(rows: int, seed: int = 1) -> bytes:
-    """A tidy template CSV of up to 1,057,536 figures: every current LA x 16 counts x the months
-    of 1990-2025, values from a seeded generator (the same file every run)."""
+    """A tidy template CSV of up to 1,058,148 figures: every current LA x 18 counts x the months
+    of 2000-2025 (the years a period may end in start in 2000), and the quarters of 2000-01 to
+    2024-25 for the counts of children starting or leaving (a quarter of a stock would be the
+    same snapshot as its last month); values from a seeded generator (the same file every run)."""
+    from journey.registry import registry
+
     las = current_las()["name"].tolist()
-    months = [f"{m}-{y}" for y in range(1990, 2026) for m in MONTHS]
+    months = [f"{m}-{y}" for y in range(2000, 2026) for m in MONTHS]
+    quarters = [f"Q{q} {y}-{str(y + 1)[2:]}" for y in range(2000, 2025) for q in (1, 2, 3, 4)]
+    periods = {m: months if registry().get(m).snapshot else months + quarters for m in COUNTS}
     rng = random.Random(seed)
     lines = ["area,measure,period,value"]
-    for la, measure, month in itertools.islice(itertools.product(las, COUNTS, months), rows):
-        lines.append(f'"{la}",{measure},{month},{rng.randint(0, 5000)}')
+    every = ((la, measure, period) for la in las for measure in COUNTS for period in periods[measure])
+    for la, measure, period in itertools.islice(every, rows):
+        lines.append(f'"{la}",{measure},{period},{rng.randint(0, 5000)}')
     return ("\n".join(lines) + "\n").encode()
 
 

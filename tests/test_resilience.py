@@ -4,6 +4,7 @@ server that serves 1,000 page loads without growing."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -24,8 +25,10 @@ from journey.build import open_store
 IMPORT_ROWS = 400_000  # a CLI import of this many rows takes several seconds: room to kill it midway
 
 
-OBSERVATIONS_HASH = ("SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
-                     "symbol, source, vintage, replaced_by)), 0) h FROM observations")
+OBSERVATIONS_HASH = (
+    "SELECT count(*) n, coalesce(sum(hash(obs_id, area_code, measure, period_start, period_end, value, "
+    "symbol, source, vintage, replaced_by)), 0) h FROM observations"
+)
 
 
 def observations_hash(store, committed_only: bool = False) -> tuple[int, int]:
@@ -47,8 +50,15 @@ def fingerprint(db: Path) -> tuple:
 
 
 def _cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "journey", *args], cwd=PROJECT, env=subprocess_env(),
-                          capture_output=True, text=True, timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "journey", *args],
+        cwd=PROJECT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +76,7 @@ def test_sigkill_during_an_import_leaves_the_store_as_it_was(default_db, big_csv
     shutil.copy(default_db, db)
     # How long one whole import takes on this machine, so the kills land across all of it.
     start = time.perf_counter()
-    first = _cli("import", str(big_csv), "--db", str(db))
+    first = _cli("import", str(big_csv), "--db", str(db), "--accept-warnings")
     duration = time.perf_counter() - start
     assert first.returncode == 0, first.stderr
     assert _cli("undo", str(fingerprint(db)[2]), "--db", str(db)).returncode == 0
@@ -74,8 +84,13 @@ def test_sigkill_during_an_import_leaves_the_store_as_it_was(default_db, big_csv
     rng = random.Random(20261122)
     killed_midway = completed = 0
     for _ in range(25):
-        proc = subprocess.Popen([sys.executable, "-m", "journey", "import", str(big_csv), "--db", str(db)], cwd=PROJECT,
-                                env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "journey", "import", str(big_csv), "--db", str(db), "--accept-warnings"],
+            cwd=PROJECT,
+            env=subprocess_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.2, duration * 1.1))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -114,8 +129,13 @@ def _read_only_command(folder: Path, command: list[str]) -> list[str]:
     if not shutil.which("unshare") or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
         pytest.skip("this machine cannot make a read-only location for root (no mount namespaces)")
     quoted = " ".join(f"'{c}'" for c in command)
-    return ["unshare", "-m", "sh", "-c",
-            f"mount --bind '{folder}' '{folder}' && mount -o remount,ro,bind '{folder}' && exec {quoted}"]
+    return [
+        "unshare",
+        "-m",
+        "sh",
+        "-c",
+        f"mount --bind '{folder}' '{folder}' && mount -o remount,ro,bind '{folder}' && exec {quoted}",
+    ]
 
 
 def test_import_into_a_read_only_location_fails_clearly_and_changes_nothing(default_db, tmp_path):
@@ -148,7 +168,11 @@ def test_reading_commands_work_on_a_store_in_a_read_only_location(default_db, tm
     before = fingerprint(db)
     runs = {}
     try:
-        for name, args in {"check": ["check"], "imports": ["imports"], "show": ["show", "Worcestershire", "cp_rate_per_10k"]}.items():
+        for name, args in {
+            "check": ["check"],
+            "imports": ["imports"],
+            "show": ["show", "Worcestershire", "cp_rate_per_10k"],
+        }.items():
             command = _read_only_command(folder, [sys.executable, "-m", "journey", *args, "--db", str(db)])
             runs[name] = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
     finally:
@@ -168,6 +192,7 @@ def _small_files(limit: int):
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
@@ -177,13 +202,75 @@ def test_import_on_a_full_disk_fails_clearly_and_changes_nothing(default_db, big
     before = fingerprint(db)
     # Files may not grow past their size now plus 64 KB: the disk is "full" for this import.
     limit = max(p.stat().st_size for p in tmp_path.iterdir()) + 65_536
-    run = subprocess.run([sys.executable, "-m", "journey", "import", str(big_csv), "--db", str(db)], cwd=PROJECT,
-                         env=subprocess_env(), capture_output=True, text=True, timeout=300,
-                         preexec_fn=_small_files(limit))
+    run = subprocess.run(
+        [sys.executable, "-m", "journey", "import", str(big_csv), "--db", str(db), "--accept-warnings"],
+        cwd=PROJECT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_small_files(limit),
+    )
     assert run.returncode != 0
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert re.search(r"disk|space|write", run.stderr + run.stdout, re.I), run.stderr[-2000:]
     assert fingerprint(db) == before
+
+
+ZERO_BYTES_FREE = r"""
+import json, os, subprocess, sys
+from pathlib import Path
+sys.path[:0] = [sys.argv[4], sys.argv[4] + "/tests"]
+from test_resilience import fingerprint
+
+mount, db, big = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+before = fingerprint(db)
+# Fill what is left of the small file system, to 0 bytes free (unbuffered: nothing left to flush).
+f = open(mount / "filler", "wb", buffering=0)
+for size in (65536, 4096, 512, 1):
+    try:
+        while True:
+            f.write(b"\0" * size)
+    except OSError:
+        pass
+f.close()
+free = os.statvfs(mount).f_bavail
+run = subprocess.run([sys.executable, "-m", "journey", "import", str(big), "--db", str(db), "--accept-warnings"],
+                     capture_output=True, text=True, timeout=300)
+(mount / "filler").unlink()
+print(json.dumps({"free": free, "code": run.returncode, "out": run.stdout[-2000:], "err": run.stderr[-3000:],
+                  "same": fingerprint(db) == before}))
+"""
+
+
+def test_import_with_zero_bytes_free_fails_clearly_and_changes_nothing(default_db, big_csv, tmp_path):
+    """Issue 12: with 0 bytes free DuckDB's COMMIT raised TransactionException, a traceback. A
+    small tmpfs in a private mount namespace, filled to the last byte, holds the database."""
+    if (
+        os.geteuid() != 0
+        or not shutil.which("unshare")
+        or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0
+    ):
+        pytest.skip("needs root and mount namespaces to make a full file system")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    script = tmp_path / "zero.py"
+    script.write_text(ZERO_BYTES_FREE)
+    size = default_db.stat().st_size + 8_000_000
+    inner = (
+        f"mount -t tmpfs -o size={size} tmpfs '{mount}' && cp '{default_db}' '{mount}/journey.duckdb' && "
+        f"exec '{sys.executable}' '{script}' '{mount}' '{mount}/journey.duckdb' '{big_csv}' '{PROJECT}'"
+    )
+    run = subprocess.run(
+        ["unshare", "-m", "sh", "-c", inner], cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["free"] == 0
+    assert result["code"] != 0
+    assert "Traceback" not in result["err"], result["err"]
+    assert "could not be written" in result["err"] and "nothing was changed" in result["err"], result
+    assert result["same"] is True
 
 
 AFTER_FULL_DISK = r"""
@@ -202,14 +289,14 @@ limit = max(p.stat().st_size for p in db.parent.iterdir()) + 65_536
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
 try:
-    commit(store, plan)
+    commit(store, plan, acknowledged=True)
     print("COMMITTED")
 except StoreError as exc:
     print("REFUSED", exc)
 resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))  # space freed
 print("READ", store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL"))
 small = prepare(store, [("one.csv", b"area,measure,period,value\nWorcestershire,referrals,Apr-25,401\n")], Options())
-commit(store, small)
+commit(store, small, acknowledged=True)
 print("WROTE", store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL"))
 """
 
@@ -224,8 +311,14 @@ def test_the_open_store_keeps_working_after_a_refused_write(default_db, big_csv,
     s = open_store(db, read_only=True)
     rows = s.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL")
     s.close()
-    run = subprocess.run([sys.executable, "-c", AFTER_FULL_DISK, str(db), str(big_csv)], cwd=PROJECT,
-                         env=subprocess_env(), capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", AFTER_FULL_DISK, str(db), str(big_csv)],
+        cwd=PROJECT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in run.stdout.splitlines())
     assert "COMMITTED" not in lines and "could not be written" in lines["REFUSED"]
@@ -251,8 +344,12 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
     shutil.copy(default_db, db)
     monkeypatch.setenv("JOURNEY_DB", str(db))
     store = data_store()  # the store every session of this "server" shares
-    upload = [("release.csv", b"area,measure,period,value\nWorcestershire,cp_rate_per_10k,2025,99.9\n"
-                              b"England,cp_rate_per_10k,2025,77.7\n")]
+    upload = [
+        (
+            "release.csv",
+            b"area,measure,period,value\nWorcestershire,cp_rate_per_10k,2025,99.9\nEngland,cp_rate_per_10k,2025,77.7\n",
+        )
+    ]
     before = observations_hash(store, committed_only=True)
     seen: list[tuple[str, str]] = []
     problems: list[str] = []
@@ -301,7 +398,6 @@ def test_twenty_sessions_read_while_imports_commit_and_undo(default_db, tmp_path
     assert set(seen) <= {OLD, NEW}, f"a read saw part of an import: {set(seen) - {OLD, NEW}}"
     assert cycles >= MIN_CYCLES
     assert observations_hash(store, committed_only=True) == before  # every import undone: the figures are as they were
-
 
 
 # ---- a long run ----------------------------------------------------------------------------
@@ -366,8 +462,7 @@ def test_publish_copies_the_store_in_one_step(default_db, tmp_path):
         copy.close()
 
 
-def test_two_read_only_servers_share_a_published_copy_while_the_admin_imports(default_db, tmp_path,
-                                                                               tmp_path_factory):
+def test_two_read_only_servers_share_a_published_copy_while_the_admin_imports(default_db, tmp_path, tmp_path_factory):
     """The README's configuration: imports go into the admin's file; `journey publish` copies it
     to where any number of read-only servers open it; a restarted server shows the release."""
     from servers import running_server
@@ -383,8 +478,10 @@ def test_two_read_only_servers_share_a_published_copy_while_the_admin_imports(de
     def takeaway(url: str) -> str:
         return " ".join(load_many(url, [("indicator", "")])[0].texts)
 
-    with running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as first, \
-            running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as second:
+    with (
+        running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as first,
+        running_server(tmp_path_factory, db=dest, JOURNEY_READ_ONLY="1") as second,
+    ):
         every_page = [(page, "") for page in PAGES]
         for url in (first, second):
             loads = load_many(url, every_page * 2)
