@@ -119,10 +119,11 @@ class Seed:
     """A valid file before mutation: ``rows`` of text cells under ``header``; ``figures[i]`` is
     what row i means (one figure, or two for an EES row), ``None`` for a row that holds none."""
 
-    kind: str  # template_csv, template_xlsx, ees_zip
+    kind: str  # template_csv, template_xlsx, ees_zip, sn_model_csv
     header: list[str]
     rows: list[list[str]]
     figures: list[list[Figure]]
+    sn: frozenset[tuple] | None = None  # an SN model's rows: (model, old_la_code, rank, neighbour, closeness)
 
     def all_figures(self, skip: int | None = None, replace: dict[int, list[Figure]] | None = None) -> frozenset[Figure]:
         out: set[Figure] = set()
@@ -200,7 +201,37 @@ def _ees_seed(rng: random.Random) -> Seed:
     return Seed("ees_zip", list(EES_HEADER), rows, figures)
 
 
+@lru_cache(maxsize=1)
+def _sn_2021() -> dict[str, list[tuple[str, str]]]:
+    """DfE's 2021 model from data/: old LA code -> ten (neighbour, closeness) by rank."""
+    import csv
+
+    out: dict[str, list[tuple[int, str, str]]] = {}
+    with (PROJECT / "data" / "statistical_neighbours.csv").open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["model"] == "2021":
+                out.setdefault(r["old_la_code"], []).append((int(r["rank"]), r["neighbour_old_la_code"], r["closeness"]))
+    return {la: [(nb, c) for _, nb, c in sorted(v)] for la, v in out.items() if len(v) == 10}
+
+
+SN_HEADER = ["old_la_code"] + [h for k in range(1, 11) for h in (f"SN{k}", f"SN{k} closeness")]
+
+
+def _sn_seed(rng: random.Random) -> Seed:
+    """Two to four LAs of the 2021 model with their first two neighbours swapped (so it is a change)."""
+    model = _sn_2021()
+    rows, sn = [], set()
+    for la in rng.sample(sorted(model), rng.randint(2, 4)):
+        nbs = list(model[la])
+        nbs[0], nbs[1] = nbs[1], nbs[0]
+        rows.append([la] + [x for nb in nbs for x in nb])
+        sn.update((2021, la, rank, nb, c or None) for rank, (nb, c) in enumerate(nbs, start=1))
+    return Seed("sn_model_csv", list(SN_HEADER), rows, [[] for _ in rows], frozenset(sn))
+
+
 def seed_file(rng: random.Random, kind: str) -> Seed:
+    if kind == "sn_model_csv":
+        return _sn_seed(rng)
     return _ees_seed(rng) if kind == "ees_zip" else _template_seed(rng, kind)
 
 
@@ -302,6 +333,7 @@ class Case:
     preload: bytes | None = None  # a file committed first (so the case replaces its figures)
     detail: str = ""  # the mutation's parameters, for the report
     options: dict = field(default_factory=dict)  # journey.importing.formats.Options fields the user chose
+    sn: frozenset[tuple] | None = None  # the SN model rows a correct load holds
 
     def label(self) -> str:
         return f"seed {self.seed} case {self.index}: {self.mutation} on {self.kind} ({self.name}) {self.detail}".rstrip()
@@ -349,17 +381,17 @@ def _wrap(seed: Seed, csv: bytes) -> bytes:
 # -- text-level mutations that keep the meaning ---------------------------------------------------
 
 
-@mutation("bom", CSV_KINDS)
+@mutation("bom", (*CSV_KINDS, "sn_model_csv"))
 def _bom(rng, seed):
     return _same(seed, _wrap(seed, b"\xef\xbb\xbf" + _csv_text(seed)))
 
 
-@mutation("crlf", CSV_KINDS)
+@mutation("crlf", (*CSV_KINDS, "sn_model_csv"))
 def _crlf(rng, seed):
     return _same(seed, _wrap(seed, _csv_text(seed).replace(b"\n", b"\r\n")))
 
 
-@mutation("trailing_blank_lines", CSV_KINDS)
+@mutation("trailing_blank_lines", (*CSV_KINDS, "sn_model_csv"))
 def _blank(rng, seed):
     return _same(seed, _wrap(seed, _csv_text(seed) + b"\n" * rng.randint(1, 5) + b",,,\n" * rng.randint(0, 2)))
 
@@ -370,7 +402,7 @@ def _padded(rng, seed):
     return _same(seed, serialise(seed, rows=rows)[1])
 
 
-@mutation("quoted_everything", CSV_KINDS)
+@mutation("quoted_everything", (*CSV_KINDS, "sn_model_csv"))
 def _quoted(rng, seed):
     lines = [",".join('"' + c.replace('"', '""') + '"' for c in r) for r in [seed.header, *seed.rows]]
     return _same(seed, _wrap(seed, ("\n".join(lines) + "\n").encode()))
@@ -427,7 +459,7 @@ def _flip(rng: random.Random, data: bytes, n: int, lo: int = 0) -> tuple[bytes, 
     return bytes(b), f"bytes {where}"
 
 
-@mutation("byte_flips", ALL)
+@mutation("byte_flips", (*ALL, "sn_model_csv"))
 def _byte_flips(rng, seed):
     data, detail = _flip(rng, _seed_bytes(seed), rng.randint(1, 6))
     return _any(data, detail=detail)
@@ -439,7 +471,7 @@ def _csv_flips(rng, seed):
     return _any(_wrap(seed, data), detail=detail)
 
 
-@mutation("truncated", ALL)
+@mutation("truncated", (*ALL, "sn_model_csv"))
 def _truncated(rng, seed):
     data = _seed_bytes(seed)
     cut = rng.randrange(1, len(data))
@@ -1065,7 +1097,7 @@ def _part_bomb(rng, seed):
 @mutation("xlsx_large_but_legal", ("template_xlsx",))
 def _large_legal(rng, seed):
     """Many real rows (varied digits, so it does not compress like a bomb)."""
-    n = rng.choice([30_000, 120_000])
+    n = rng.choice([10_000, 25_000])
     first = seed.rows[0]
     body = _seed_sheet_body(seed) + b"".join(
         _inline_row(r, [(f"A{r}", "Nowhere"), (f"B{r}", first[1]), (f"C{r}", first[2]), (f"D{r}", rng.randint(0, 99999))])
@@ -1278,11 +1310,11 @@ def _not_zip(rng, seed):
     return _any(data, detail=how)
 
 
-@mutation("forced_format", ALL)
+@mutation("forced_format", (*ALL, "sn_model_csv"))
 def _forced_format(rng, seed):
     """The user chooses a format, maybe the wrong one: refused in one clear message, or read."""
     fmt = rng.choice(["template", "ees", "lait", "sn_model", "board", "scorecard"])
-    right = {"template_csv": "template", "template_xlsx": "template", "ees_zip": "ees"}[seed.kind]
+    right = {"template_csv": "template", "template_xlsx": "template", "ees_zip": "ees", "sn_model_csv": "sn_model"}[seed.kind]
     if fmt == right:
         return {
             "expect": "same",
@@ -1315,6 +1347,126 @@ def _vintage(rng, seed):
             "detail": f"row {i + 2} vintage={text!r}",
         }
     return {"expect": "refuse", "data": data, "where": (i + 2, "vintage"), "detail": f"row {i + 2} vintage={text!r}"}
+
+
+@mutation("sn_model_damage", ("sn_model_csv",))
+def _sn_damage(rng, seed):
+    """An SN model with a code that is not an LA, an LA as its own neighbour, a neighbour twice,
+    nine neighbours or markup as a closeness: refused at the row."""
+    i = rng.randrange(len(seed.rows))
+    rows = [list(r) for r in seed.rows]
+    k = rng.randrange(10)
+    how = rng.choice(["unknown code", "self", "twice", "nine", "closeness"])
+    if how == "unknown code":
+        rows[i][1 + 2 * k] = rng.choice(["000", "<script>", "999", "885.9", "x", "E10000034", "8850", "-885"])
+    elif how == "self":
+        rows[i][1 + 2 * k] = rows[i][0]
+    elif how == "twice":
+        rows[i][1 + 2 * k] = rows[i][1 + 2 * ((k + 1) % 10)]
+    elif how == "nine":
+        rows[i][1 + 2 * 9] = rows[i][2 + 2 * 9] = ""
+    else:
+        rows[i][2 + 2 * k] = rng.choice(
+            ['=HYPERLINK("http://x.example","close")', "<b>Close</b>", "![c](http://h.example/a.png)"]
+        )
+    return {
+        "expect": "refuse",
+        "data": csv_bytes(seed.header, rows),
+        "where": (i + 2, None),
+        "detail": f"row {i + 2}: {how} (SN{k + 1})",
+    }
+
+
+@mutation("ees_cell", ("ees_zip",))
+def _ees_cell(rng, seed):
+    """One cell of an EES file: odd but readable forms load as meant; impossible ones are refused at the row."""
+    i = _row_where(rng, seed, lambda r: r[2] == "Local authority" and r[11].isdigit())
+    if i is None:
+        return {}
+    rows = [list(r) for r in seed.rows]
+    how = rng.choice(["thousands", "symbol", "bad symbol", "negative", "period", "text"])
+    (code, measure, start, end, value, _), second = seed.figures[i]
+    if how == "thousands":
+        v = rng.randint(1000, 99_999)
+        rows[i][11] = f"{v:,}"
+        readings = [(seed.all_figures(replace={i: [(code, measure, start, end, float(v), None), second]}), None)]
+    elif how == "symbol":
+        sym = rng.choice(["z", "u", "low", "c", "x"])
+        rows[i][11] = sym
+        readings = [(seed.all_figures(replace={i: [(code, measure, start, end, None, sym), second]}), None)]
+    else:
+        rows[i][11 if how != "period" else 0] = {
+            "bad symbol": rng.choice(["<b>c</b>", "suppressed", "x` ![s](http://h.example/a.png) `", "cc"]),
+            "negative": "-" + rows[i][11],
+            "period": rng.choice(["0000", "199899", "999900", "2024/26", "2099", "20x5", "Apr-25"]),
+            "text": rng.choice(["lots", "1e309", "-inf", "nan", "#REF!"]),
+        }[how]
+        return {
+            "expect": "refuse",
+            "data": _wrap(seed, csv_bytes(seed.header, rows)),
+            "where": (i + 2, None),
+            "detail": f"row {i + 2}: {how} {rows[i][11 if how != 'period' else 0]!r}",
+        }
+    return {
+        "expect": "either",
+        "data": _wrap(seed, csv_bytes(seed.header, rows)),
+        "readings": readings,
+        "detail": f"row {i + 2}: {how} {rows[i][11]!r}",
+    }
+
+
+@mutation("semicolon_decimal_comma", ("template_csv",))
+def _semicolon_decimal(rng, seed):
+    """Excel's CSV in a continental locale: semicolons, and 345,6 for 345.6 (or a mistyped 3,456)."""
+    i = _row_where(rng, seed, _is_count)
+    whole, tenth = rng.randint(1, 999), rng.randint(1, 9)
+    rows = [list(r) for r in seed.rows]
+    rows[i][3] = f"{whole},{tenth}"
+    text = "\n".join(";".join(r) for r in [seed.header, *rows]) + "\n"
+    return {
+        "expect": "either",
+        "data": text.encode(),
+        "readings": [(_reading(seed, i, whole + tenth / 10), i + 2), (_reading(seed, i, float(f"{whole}{tenth}")), i + 2)],
+        "detail": f"row {i + 2} value={rows[i][3]!r}",
+    }
+
+
+@mutation("population_month", TEMPLATE)
+def _population_month(rng, seed):
+    """A population (mid-year) given for a month or quarter: refused, or read; never a traceback."""
+    i = _row_where(rng, seed)
+    rows = [list(r) for r in seed.rows]
+    rows[i][1], rows[i][2], rows[i][3], rows[i][4] = (
+        "population_0_17",
+        rng.choice(["Apr-25", "Q1 2024-25", "2024-12", "2024"]),
+        "120000",
+        "",
+    )
+    return _any(serialise(seed, rows=rows)[1], detail=f"row {i + 2} population for {rows[i][2]}")
+
+
+@mutation("value_falls", ("template_csv", "ees_zip"))
+def _value_falls(rng, seed):
+    """The seed is committed first; then the same file with one figure a hundredth (or fifty
+    times) of the one it replaces: refused, or loaded with that figure to confirm."""
+    col = 11 if seed.kind == "ees_zip" else 3
+    i = _row_where(
+        rng, seed, lambda r: r[col].isdigit() and int(r[col]) >= 500 and (seed.kind == "ees_zip" or MEASURES[r[1]][0] == "count")
+    )
+    if i is None:
+        return {}
+    old = int(seed.rows[i][col])
+    new = old // 100 if rng.random() < 0.6 else old * 50
+    rows = [list(r) for r in seed.rows]
+    rows[i][col] = str(new)
+    code, measure, start, end, _, _ = seed.figures[i][0]
+    return {
+        "expect": "either",
+        "data": serialise(seed, rows=rows)[1],
+        "preload": _seed_bytes(seed),
+        "readings": [(frozenset({(code, measure, start, end, float(new), None)}), i + 2)],
+        "detail": f"row {i + 2} {seed.header[col]} {old} -> {new}",
+    }
 
 
 # -- figures that replace earlier ones ----------------------------------------------------------------
@@ -1361,7 +1513,13 @@ def case(seed: int, index: int, only: str | None = None) -> Case:
         fields = fn(rng, s)
         if fields:
             break
-    ext = fields.pop("ext", None) or {"template_csv": ".csv", "template_xlsx": ".xlsx", "ees_zip": ".zip"}[kind]
+    ext = (
+        fields.pop("ext", None)
+        or {"template_csv": ".csv", "template_xlsx": ".xlsx", "ees_zip": ".zip", "sn_model_csv": ".csv"}[kind]
+    )
+    if kind == "sn_model_csv":  # the model year, as the user gives it (a file name need not say it)
+        fields["options"] = {"sn_model_year": 2021, **fields.get("options", {})}
+        fields.setdefault("sn", s.sn if fields["expect"] in ("same", "either") else None)
     return Case(seed, index, name, kind, f"fuzz-{index:05d}{ext}", **fields)
 
 
@@ -1525,6 +1683,7 @@ def check(store, c: Case) -> tuple[str, list[str]]:
         failures.append(f"commit raised {_short(exc)}")
         return finish("crashed")
     loaded, texts = _figures_of(store, import_id)
+    match: list = []
     if c.readings:
         rounded = [
             (frozenset((a, m, s, e, None if v is None else round(v, 6), sy) for a, m, s, e, v, sy in figs), w)
@@ -1545,6 +1704,18 @@ def check(store, c: Case) -> tuple[str, list[str]]:
                     + (f" naming row {w}" if w else "")
                     + f": {sorted(loaded - rounded[0][0] if len(rounded) > 1 else loaded, key=str)[:2]}"
                 )
+    if c.sn is not None and (not c.readings or match):
+        got = store.query(
+            "SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models WHERE import_id = ?",
+            [import_id if import_id is not None else -1],
+        )
+        rows = frozenset(
+            (int(m), la, int(k), nb, None if cl is None or cl != cl else cl) for m, la, k, nb, cl in got.itertuples(index=False)
+        )
+        if rows != c.sn:
+            failures.append(
+                f"loaded the SN model wrongly: missing {sorted(c.sn - rows)[:2]}, unexpected {sorted(rows - c.sn)[:2]}"
+            )
     for *_, sy, _src, _note in texts:
         if sy is not None and sy not in known_symbols():
             failures.append(f"stored symbol {sy[:60]!r}, not one of data/symbols.csv")
