@@ -331,7 +331,8 @@ CASES: dict[str, tuple[str, object, str]] = {
     "zip_cells_together": (
         "parts.zip",
         zip_many_members_cells,
-        f"with the archive's other CSV files, this makes more than {MAX_CELLS:,} cells (rows x columns; limit {MAX_CELLS:,} per file)",
+        f"with the archive's other CSV files, this makes more than {MAX_CELLS:,} cells "
+        f"(rows x columns; limit {MAX_CELLS:,} per file)",
     ),
 }
 
@@ -439,7 +440,10 @@ def test_merged_header_cells_carry_their_value_in_a_read_only_workbook():
 
 def test_a_declared_dimension_larger_than_the_cells_is_not_trusted():
     """<dimension ref="A1:XFD1048576"> over four cells: the four cells are read, not the grid."""
-    body = '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row><row r="2"><c r="A2"><v>3</v></c><c r="B2"><v>4</v></c></row>'
+    body = (
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c></row>'
+        '<row r="2"><c r="A2"><v>3</v></c><c r="B2"><v>4</v></c></row>'
+    )
     book = _replace_member(_one_cell_book(), {"xl/worksheets/sheet1.xml": _sheet_xml(body, dimension="A1:XFD1048576")})
     sheets, problems = _read("dim.xlsx", book)
     assert not problems.errors
@@ -454,7 +458,10 @@ def test_cells_without_references_are_read_in_order():
 
 
 def test_a_merge_beyond_the_cells_is_clipped_to_them():
-    body = '<row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is></c></row><row r="2"><c r="A2"><v>5</v></c><c r="B2"><v>6</v></c></row>'
+    body = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Title</t></is></c></row>'
+        '<row r="2"><c r="A2"><v>5</v></c><c r="B2"><v>6</v></c></row>'
+    )
     after = '<mergeCells count="1"><mergeCell ref="A1:C1"/></mergeCells>'
     book = _replace_member(_one_cell_book(), {"xl/worksheets/sheet1.xml": _sheet_xml(body, after)})
     sheets, _ = _read("clip.xlsx", book)
@@ -504,6 +511,18 @@ def test_read_member_refuses_a_member_larger_than_its_cap():
             rf"\(limit {info.file_size - 1:,} bytes\)",
         ):
             read_member(zf, info, info.file_size - 1)
+
+
+def test_an_unforeseen_error_while_reading_is_one_line_not_a_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise struct.error("unpack requires a buffer of 4 bytes")
+
+    monkeypatch.setattr(files, "read_xlsx", broken)
+    sheets, problems = _read("odd.xlsx", scorecard_xlsx())
+    assert sheets == []
+    assert [str(p) for p in problems.errors] == [
+        "odd.xlsx: the file cannot be read (error). Check that it is a CSV, an .xlsx workbook or an EES .zip, and save it again."
+    ]
 
 
 def test_limits_are_stated_as_enforced():

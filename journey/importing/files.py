@@ -817,11 +817,33 @@ def read_zip(data: bytes, file: str, problems: Problems) -> list[Sheet]:
 
 
 def read_file(name: str, data: bytes, problems: Problems) -> SourceFile:
-    """Read an uploaded file by what it is, checking that its extension says the same."""
+    """Read an uploaded file by what it is, checking that its extension says the same. Whatever
+    the file holds, the outcome is sheets or problems, never an exception."""
     import hashlib
 
     file = display_name(name)
     checksum = hashlib.sha256(data).hexdigest()
+    try:
+        sheets = _read_by_kind(file, data, problems)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a kind of damage no check above foresaw: still one line, not a traceback
+        problems.error(
+            Problem(
+                "error",
+                file,
+                None,
+                None,
+                None,
+                f"the file cannot be read ({type(exc).__name__})",
+                "check that it is a CSV, an .xlsx workbook or an EES .zip, and save it again",
+            )
+        )
+        sheets = []
+    return SourceFile(file, checksum, sheets)
+
+
+def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
     ext = PurePosixPath(file.lower()).suffix
     sheets: list[Sheet] = []
     if len(data) > MAX_FILE_BYTES:
@@ -903,4 +925,4 @@ def read_file(name: str, data: bytes, problems: Problems) -> SourceFile:
                 "upload .csv, .xlsx or an EES .zip",
             )
         )
-    return SourceFile(file, checksum, sheets)
+    return sheets
