@@ -35,6 +35,7 @@ from journey.importing.files import (  # noqa: E402
     MAX_SHARED_STRINGS,
     MAX_SHEET_XML_BYTES,
     MAX_UNZIPPED_BYTES,
+    MAX_WORKBOOK_CELLS,
     MB,
     Refused,
     limits_text,
@@ -136,10 +137,10 @@ def long_text_cell() -> bytes:
 
 
 def many_shared_strings() -> bytes:
-    """1.1 million one-letter shared strings (19 MB of XML, under the part limit): small compressed, large once built."""
+    """1.1 million empty shared strings (14 MB of XML, under the part limit): small compressed, large once built."""
     strings = (
         b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        + b"<si><t>x</t></si>" * (MAX_SHARED_STRINGS + 100_000)
+        + b"<si><t/></si>" * (MAX_SHARED_STRINGS + 100_000)
         + b"</sst>"
     )
     return _replace_member(_one_cell_book(), {"xl/sharedStrings.xml": strings, **_padding()}, level=9)
@@ -156,8 +157,8 @@ def entity_bomb() -> bytes:
 
 
 def one_line_csv() -> bytes:
-    """19 MB on one line: ten million fields."""
-    return b"1," * (19 * MB // 2)
+    """14 MB on one line: seven million fields (the issue's 19 MB line is over the file limit itself)."""
+    return b"1," * (14 * MB // 2)
 
 
 def wide_csv() -> bytes:
@@ -234,11 +235,11 @@ def zip_claims_huge() -> bytes:
 
 
 def zip_bomb_total() -> bytes:
-    """Twenty members of 19 MB each: each under the member limit, 380 MB together."""
+    """Twenty-five members of 14 MB each: each under the member limit, 350 MB together."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        member = b"0" * (19 * MB)
-        for i in range(20):
+        member = b"0" * (14 * MB)
+        for i in range(25):
             zf.writestr(f"data/part{i}.csv", member)
     return out.getvalue()
 
@@ -268,12 +269,16 @@ def zip_many_members_cells() -> bytes:
 
 CASES: dict[str, tuple[str, object, str]] = {
     # name: (upload name, builder, text the error must contain)
-    "merge_bomb": ("merged.xlsx", merge_bomb, f"merged range A1:XFD1048576 of 17,179,869,184 cells (limit {MAX_CELLS:,}"),
+    "merge_bomb": (
+        "merged.xlsx",
+        merge_bomb,
+        f"merged range A1:XFD1048576 of 17,179,869,184 cells (limit {MAX_WORKBOOK_CELLS:,}",
+    ),
     "sparse_sheets": ("sparse.xlsx", sparse_sheets, "the workbook has 60 sheets (limit 50)"),
     "one_sparse_sheet": (
         "sparse1.xlsx",
         one_sparse_sheet,
-        f"17,179,869,184 cells (to XFD1,048,576), more than the {MAX_CELLS:,} cells",
+        f"17,179,869,184 cells (to XFD1,048,576), more than the {MAX_WORKBOOK_CELLS:,} cells",
     ),
     "huge_sheet_xml": (
         "big.xlsx",
@@ -320,7 +325,7 @@ CASES: dict[str, tuple[str, object, str]] = {
     "zip_bomb_total": (
         "total.zip",
         zip_bomb_total,
-        f"the archive would expand to 380 MB; it was not opened (limit {MAX_UNZIPPED_BYTES // MB} MB",
+        f"the archive would expand to 350 MB; it was not opened (limit {MAX_UNZIPPED_BYTES // MB} MB",
     ),
     "zip_corrupt_deflate": ("corrupt.zip", zip_corrupt_deflate, "'data/b1.csv' inside the archive"),
     "zip_name_mismatch": (
@@ -526,13 +531,15 @@ def test_an_unforeseen_error_while_reading_is_one_line_not_a_traceback(monkeypat
 
 
 def test_limits_are_stated_as_enforced():
-    assert MAX_FILE_BYTES == MAX_PART_BYTES == 20 * MB == 20_000_000
+    assert MAX_FILE_BYTES == MAX_PART_BYTES == 15 * MB == 15_000_000
     text = limits_text()
-    assert text.startswith("Each file can be up to 20 MB (1 MB = 1,000,000 bytes) and hold up to 3,000,000 cells")
+    assert text.startswith(
+        "Each file can be up to 15 MB (1 MB = 1,000,000 bytes) and hold up to 3,000,000 cells (2,000,000 in a workbook)"
+    )
     assert "300 MB" in text and "200 MB for one worksheet" in text and "50 sheets" in text and "\n" not in text
     _, problems = _read("big.csv", b"a" * (MAX_FILE_BYTES + 1))
     assert [str(p) for p in problems.errors] == [
-        "big.csv: the file is 20,000,001 bytes, over the limit of 20 MB (20,000,000 bytes). Split it into smaller files."
+        "big.csv: the file is 15,000,001 bytes, over the limit of 15 MB (15,000,000 bytes). Split it into smaller files."
     ]
     assert [files.size_text(n) for n in (300 * MB, MB, 1_500_000, 279_999_999, 999)] == [
         "300 MB",

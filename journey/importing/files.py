@@ -31,15 +31,17 @@ import pandas as pd
 from journey.importing.problems import Problem, Problems
 
 MB = 1_000_000  # decimal megabyte: every size limit is a whole number of these
-# A legitimate 20 MB CSV (about 3 million cells) takes about 160 MB to read and 480 MB to prepare
-# in all (bench: tests/test_import_limits.py); 50 MB would not fit the 500 MB budget of one import.
-MAX_FILE_BYTES = 20 * MB  # one file as uploaded, from the CLI or the Upload page
+# One import must stay within 500 MB of memory. Measured (prepare against a store, peak RSS growth):
+# a 15 MB DfE CSV 400 MB, a 20 MB one 536 MB; a 200,000-row workbook (1.4 million cells) 300 MB.
+# So 15 MB per file, 3 million cells per CSV and 2 million per workbook (its cells cost more).
+MAX_FILE_BYTES = 15 * MB  # one file as uploaded, from the CLI or the Upload page
 MAX_UNZIPPED_BYTES = 300 * MB  # all members of a ZIP or workbook together, uncompressed
 MAX_SHEET_XML_BYTES = 200 * MB  # one worksheet's XML, uncompressed
 MAX_PART_BYTES = MAX_FILE_BYTES  # a CSV inside a ZIP, or any workbook part but a worksheet (shared strings, styles ...)
 MAX_ZIP_MEMBERS = 500
 MAX_RATIO = 200  # uncompressed to compressed; beyond it (and over 10 MB) a ZIP is treated as a bomb
-MAX_CELLS = 3_000_000  # cells one file may expand to (rows x columns, all sheets or members together)
+MAX_CELLS = 3_000_000  # cells a CSV (or all the CSVs of one ZIP) may expand to, rows x columns
+MAX_WORKBOOK_CELLS = 2_000_000  # cells a workbook may expand to, all sheets together (merged ranges included)
 MAX_SHEETS = 50  # sheets in one workbook
 MAX_SHARED_STRINGS = 1_000_000  # distinct texts in one workbook
 MAX_MERGED_RANGES = 10_000  # merged ranges in one sheet
@@ -65,7 +67,8 @@ def size_text(n: int) -> str:
 def limits_text() -> str:
     """The upload limits as one plain sentence (the README and the Upload page show it)."""
     return (
-        f"Each file can be up to {size_text(MAX_FILE_BYTES)} (1 MB = 1,000,000 bytes) and hold up to {MAX_CELLS:,} cells; "
+        f"Each file can be up to {size_text(MAX_FILE_BYTES)} (1 MB = 1,000,000 bytes) and hold up to {MAX_CELLS:,} cells "
+        f"({MAX_WORKBOOK_CELLS:,} in a workbook); "
         f"a workbook or ZIP can expand to at most {size_text(MAX_UNZIPPED_BYTES)} "
         f"({size_text(MAX_SHEET_XML_BYTES)} for one worksheet, {size_text(MAX_PART_BYTES)} for a CSV inside a ZIP) "
         f"with up to {MAX_SHEETS} sheets, and a CSV row can be up to {size_text(MAX_LINE_BYTES)} with {MAX_FIELDS:,} fields."
@@ -525,9 +528,10 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str, 
                     )
                 c1, c2, n1, n2 = _column_number(a), _column_number(b or a), int(r1), int(r2 or r1)
                 scan.merges.append((min(n1, n2), min(c1, c2), max(n1, n2), max(c1, c2)))
-            if scan.cells > MAX_CELLS:
+            if scan.cells > MAX_WORKBOOK_CELLS:
                 raise Refused(
-                    f"{where} holds more than {MAX_CELLS:,} cells (limit {MAX_CELLS:,} per file)", "split it into smaller files"
+                    f"{where} holds more than {MAX_WORKBOOK_CELLS:,} cells (limit {MAX_WORKBOOK_CELLS:,} per workbook)",
+                    "split it into smaller files",
                 )
         elif kind == "strings":
             scan.shared_strings += len(_SHARED_STRING.findall(segment))
@@ -610,20 +614,20 @@ def scan_workbook(zf: zipfile.ZipFile, compressed_size: int) -> _WorkbookScan:
             )
         for r1, c1, r2, c2 in scan.merges:
             area = (r2 - r1 + 1) * (c2 - c1 + 1)
-            if area > MAX_CELLS:
+            if area > MAX_WORKBOOK_CELLS:
                 raise Refused(
                     f"{where} has a merged range {column_letter(c1 - 1)}{r1}:{column_letter(c2 - 1)}{r2} of {area:,} cells "
-                    f"(limit {MAX_CELLS:,} cells per file)",
+                    f"(limit {MAX_WORKBOOK_CELLS:,} cells per workbook)",
                     "unmerge the cells and save the workbook again",
                 )
         merged = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in scan.merges)
         cells += max(rows * columns, scan.cells)
-        if cells > MAX_CELLS or merged > MAX_CELLS:
-            what = "its merged ranges cover" if merged > MAX_CELLS else "its cells span"
-            total = merged if merged > MAX_CELLS else rows * columns
+        if cells > MAX_WORKBOOK_CELLS or merged > MAX_WORKBOOK_CELLS:
+            what = "its merged ranges cover" if merged > MAX_WORKBOOK_CELLS else "its cells span"
+            total = merged if merged > MAX_WORKBOOK_CELLS else rows * columns
             raise Refused(
                 f"{where}: {what} {total:,} cells (to {column_letter(max(columns, 1) - 1)}{max(rows, 1):,}), "
-                f"more than the {MAX_CELLS:,} cells a file may hold",
+                f"more than the {MAX_WORKBOOK_CELLS:,} cells a workbook may hold",
                 "delete unused rows and columns, or split the workbook",
             )
         sheets[path] = (name, scan)
@@ -652,7 +656,8 @@ def _read_worksheet(ws, scan: _PartScan, budget: int) -> tuple[list[list[object]
         width = max(width, len(values))
         if len(rows) * width > budget:
             raise Refused(
-                f"the sheet holds more than {budget:,} cells (limit {MAX_CELLS:,} per file)", "split it into smaller files"
+                f"the sheet holds more than {budget:,} cells (limit {MAX_WORKBOOK_CELLS:,} per workbook)",
+                "split it into smaller files",
             )
     for values in rows:
         if len(values) < width:
@@ -706,7 +711,7 @@ def read_xlsx(data: bytes, file: str, problems: Problems) -> list[Sheet]:
         )
         return []
     sheets = []
-    budget = MAX_CELLS
+    budget = MAX_WORKBOOK_CELLS
     try:
         for ws in wb.worksheets:
             path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
