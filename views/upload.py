@@ -9,6 +9,7 @@ from journey.areas import la_labels
 from journey.build import load_default_figures
 from journey.errors import JourneyError
 from journey.figures import import_effect, import_history, observation_count
+from journey.importing.files import limits_text
 from journey.importing.formats import FORMATS, Options
 from journey.importing.plan import commit, prepare, undo
 from journey.importing.template import template_bytes
@@ -53,7 +54,9 @@ st.download_button("Download the template (.xlsx)", data=lambda: template_bytes(
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template",
                    icon=":material/download:")
 
-files = st.file_uploader("Files", type=["csv", "xlsx", "xlsm", "zip", "tsv", "txt"], accept_multiple_files=True, key="files")
+files = st.file_uploader("Files", type=["csv", "xlsx", "xlsm", "zip", "tsv", "txt"], accept_multiple_files=True, key="files",
+                         help=limits_text())
+st.caption(f"Limits: {limits_text()}")
 labels = la_labels(s)
 with st.expander("Options", expanded=False):
     c1, c2 = st.columns(2)
