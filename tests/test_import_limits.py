@@ -570,3 +570,20 @@ if __name__ == "__main__":
     print(json.dumps(_child(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "read")))
     sys.stdout.flush()
     os._exit(0)
+
+
+def test_the_files_of_one_import_together_are_bounded_by_the_file_limit(empty_store):
+    """Each file under the limit, but together over it: refused before any is read (an import
+    keeps every file's sheets while it is checked)."""
+    from journey.importing.plan import prepare
+
+    half = MAX_FILE_BYTES // 2 + 1
+    row = b"Herefordshire,referrals,Jan-24,300\n"
+    data = b"area,measure,period,value\n" + row * (half // len(row) + 1)
+    plan = prepare(empty_store, [("a.csv", data), ("b.csv", data)])
+    assert [p.message for p in plan.problems.errors] == [
+        f"the 2 files together are {files.size_text(2 * len(data))} (limit {files.size_text(MAX_FILE_BYTES)} for one import)"]
+    assert plan.add.empty
+    one = prepare(empty_store, [("a.csv", data)])
+    assert len(one.add) == 1  # one of them alone is read (its rows are one figure, repeated)
+    assert not any("together" in p.message for p in one.problems.items)

@@ -64,10 +64,24 @@ def size_text(n: int) -> str:
     return f"{n / MB:,.0f} MB" if n % MB == 0 or n >= 10 * MB else f"{n / MB:,.1f} MB"
 
 
+def check_import_size(uploads: list[tuple[str, bytes]], problems: Problems) -> bool:
+    """False (with one error) when the files of one import together exceed ``MAX_FILE_BYTES``:
+    an import keeps every file's sheets while it is checked, so the memory budget holds for the
+    whole import only if its total is bounded too."""
+    total = sum(len(data) for _, data in uploads)
+    if len(uploads) < 2 or total <= MAX_FILE_BYTES:
+        return True
+    problems.error(Problem("error", ", ".join(display_name(n) for n, _ in uploads)[:120], None, None, None,
+                           f"the {len(uploads)} files together are {size_text(total)} (limit {size_text(MAX_FILE_BYTES)} "
+                           "for one import)", "import them in smaller groups"))
+    return False
+
+
 def limits_text() -> str:
     """The upload limits as one plain sentence (the README and the Upload page show it)."""
     return (
-        f"Each file can be up to {size_text(MAX_FILE_BYTES)} (1 MB = 1,000,000 bytes) and hold up to {MAX_CELLS:,} cells "
+        f"Each file, and all the files of one import together, can be up to {size_text(MAX_FILE_BYTES)} "
+        f"(1 MB = 1,000,000 bytes); a file can hold up to {MAX_CELLS:,} cells "
         f"({MAX_WORKBOOK_CELLS:,} in a workbook); "
         f"a workbook or ZIP can expand to at most {size_text(MAX_UNZIPPED_BYTES)} "
         f"({size_text(MAX_SHEET_XML_BYTES)} for one worksheet, {size_text(MAX_PART_BYTES)} for a CSV inside a ZIP) "

@@ -31,7 +31,7 @@ import pandas as pd
 from journey.areas import all_areas
 from journey.errors import JourneyError, NotFoundError
 from journey.exports import VIEW_SHEET
-from journey.importing.files import read_file
+from journey.importing.files import check_import_size, read_file
 from journey.importing.formats import FORMATS, KIND_NAMES, PARSERS, AreaIndex, Options, Parsed, detect
 from journey.importing.problems import Problem, Problems, problems_frame, quote
 from journey.periods import FIRST_YEAR, period_label
@@ -168,6 +168,7 @@ def prepare(
     areas = _area_index(store)
     parsed: list[Parsed] = []
     files = []
+    uploads = list(uploads) if check_import_size(list(uploads), problems) else []
     for n, (name, data) in enumerate(uploads):
         if progress:
             progress(n / max(len(uploads), 1), f"Reading {name}")
