@@ -2028,7 +2028,7 @@ def failure_classes(results: list[dict]) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {}
     for r in results:
         for f in r["failures"]:
-            key = re.sub(r"'[^']*'|\"[^\"]*\"|\d[\d,.]*", "…", f)[:110]
+            key = re.sub(r"fuzz-\S+|'[^']*'|\"[^\"]*\"|\d[\d,.]*", "…", f)[:64]
             groups.setdefault(f"{r['mutation']}: {key}", []).append(r)
     return groups
 
