@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget-mb", type=float, default=fuzzing.BUDGET_MB)
     p.add_argument("--hang-guard", type=float, default=fuzzing.HANG_GUARD_S, help="seconds before a case is killed")
     p.add_argument("--out", type=Path, default=Path("fuzz-failures"))
+    p.add_argument("--default-data", action="store_true", help="run against the default dataset (uploads replace DfE figures)")
     p.add_argument("--list", action="store_true", help="list the mutations and exit")
     p.add_argument("--quiet", action="store_true", help="print failures only")
     args = p.parse_args(argv)
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"       {f[:400]}", flush=True)
 
     if args.case is not None:
-        w = fuzzing.Worker(args.budget_mb, args.hang_guard)
+        w = fuzzing.Worker(args.budget_mb, args.hang_guard, args.default_data)
         try:
             r = w.run(args.seed, args.case, args.only)
         finally:
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         hang_guard_s=args.hang_guard,
         save_to=args.out,
         report=report,
+        default_data=args.default_data,
     )
     print(f"\n{time.monotonic() - t0:,.0f} s")
     print(fuzzing.summary(results))

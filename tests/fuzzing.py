@@ -1770,10 +1770,11 @@ def _reset_peak() -> bool:
         return False
 
 
-def worker(folder: str) -> None:
+def worker(folder: str, default_data: bool = False) -> None:
     """Worker loop: reads {"seed", "index", "only"} lines on stdin, answers one JSON line per
     stage on the original stdout ("ready", "started" with the RSS after generating the case,
-    then the result). Its own store (reference data only) lives in ``folder``."""
+    then the result). Its own store (reference data only, or with the default dataset so that
+    uploads replace and are compared with DfE's figures) lives in ``folder``."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything the project prints goes to the log, not the protocol
     sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
@@ -1782,7 +1783,7 @@ def worker(folder: str) -> None:
     warnings.simplefilter("ignore")
     from journey.build import open_store
 
-    store = open_store(Path(folder) / "fuzz.duckdb", load_default=False)
+    store = open_store(Path(folder) / "fuzz.duckdb", load_default=default_data)
     import openpyxl  # noqa: F401
 
     import journey.exports  # noqa: F401  (imported before any case so its cost is not a case's memory)
@@ -1850,8 +1851,8 @@ def worker(folder: str) -> None:
 class Worker:
     """A worker process the parent watches for memory and hangs, restarted after a kill."""
 
-    def __init__(self, budget_mb: float = BUDGET_MB, hang_guard_s: float = HANG_GUARD_S):
-        self.budget_mb, self.hang_guard_s = budget_mb, hang_guard_s
+    def __init__(self, budget_mb: float = BUDGET_MB, hang_guard_s: float = HANG_GUARD_S, default_data: bool = False):
+        self.budget_mb, self.hang_guard_s, self.default_data = budget_mb, hang_guard_s, default_data
         self.proc: subprocess.Popen | None = None
         self.folder: str | None = None
         self.restarts = 0
@@ -1859,7 +1860,7 @@ class Worker:
     def _start(self) -> None:
         self._buf = b""
         self.folder = tempfile.mkdtemp(prefix="journey-fuzz-")
-        code = f"import sys; sys.path[:0] = [{str(PROJECT / 'tests')!r}, {str(PROJECT)!r}]; import fuzzing; fuzzing.worker({self.folder!r})"
+        code = f"import sys; sys.path[:0] = [{str(PROJECT / 'tests')!r}, {str(PROJECT)!r}]; import fuzzing; fuzzing.worker({self.folder!r}, {self.default_data!r})"
         env = {k: v for k, v in os.environ.items() if k not in ("JOURNEY_DB", "JOURNEY_NO_DEFAULT")}
         env["PYTHONPATH"] = str(PROJECT)
         self.log = open(Path(self.folder) / "worker.log", "wb")
@@ -2001,9 +2002,11 @@ def run(
     hang_guard_s: float = HANG_GUARD_S,
     save_to: Path | None = None,
     report: Callable[[dict], None] | None = None,
+    default_data: bool = False,
 ) -> list[dict]:
-    """Run cases 0..count-1 of ``seed`` (stopping early after ``minutes``); one result per case."""
-    w = Worker(budget_mb, hang_guard_s)
+    """Run cases 0..count-1 of ``seed`` (stopping early after ``minutes``); one result per case.
+    ``default_data``: run against a store holding the default dataset, not reference data only."""
+    w = Worker(budget_mb, hang_guard_s, default_data)
     results = []
     end = time.monotonic() + minutes * 60 if minutes else None
     try:
