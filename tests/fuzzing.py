@@ -1592,7 +1592,7 @@ def check(store, c: Case) -> tuple[str, list[str]]:
     if c.preload is not None:
         try:
             pre = prepare(store, [(c.name, c.preload)])  # same name: a template without a source takes it from the name
-            preload_id = commit(store, pre) if pre.ok else None
+            preload_id = commit(store, pre, acknowledged=True) if pre.ok else None  # setup: its own oddities confirmed
         except Exception as exc:  # noqa: BLE001 (the valid seed itself failing is a finding)
             return "crashed", [f"the valid seed (committed first) raised {_short(exc)}"]
         if preload_id is None:
