@@ -278,6 +278,8 @@ def _as_cell(v: object, numeric: bool) -> object:
             f = float(v)
         except ValueError:
             return v or None
+        if f != f or f in (float("inf"), float("-inf")):
+            return v  # openpyxl would write an empty <v/>: keep the text, as a user typing it would
         return int(f) if f.is_integer() and "." not in v and "e" not in v.lower() and abs(f) < 1e15 else f
     return None if v == "" else v
 
