@@ -49,7 +49,7 @@ def test_fuzzed_files_are_refused_cleanly_or_loaded_correctly(tmp_path):
     assert {r["mutation"] for r in results} == set(MUTATIONS)
     outcomes = {r["outcome"] for r in results}
     assert {"loaded", "refused"} <= outcomes, outcomes  # the seeds load; the damage is seen
-    assert all(r["peak_growth_mb"] is not None for r in results if r["outcome"] != "killed")
+    assert max(r["peak_growth_mb"] or 0 for r in results) > 1  # memory is measured (a 4 MB CSV takes more than 1 MB)
     failed = [r for r in results if r["failures"]]
     assert not failed, (
         f"{len(failed)} of {CASES} fuzz cases failed (inputs saved in {saved}; budget {fuzzing.BUDGET_MB} MB):\n"
