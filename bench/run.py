@@ -200,20 +200,22 @@ def cold_start(repeat: int) -> None:
 
 # ---- 3. imports ---------------------------------------------------------------------------
 def scorecard_xlsx(cells: int = 20_000) -> bytes:
-    """A wide monthly scorecard: 50 measure labels down, months across (about ``cells`` cells)."""
+    """A wide monthly scorecard: 50 or more measure labels down, months from January 2000 across
+    (about ``cells`` cells, at most as many as the registry's labels and 26 years of months hold)."""
     import datetime as dt
 
     from openpyxl import Workbook
 
     from journey.registry import registry
 
-    labels = [m.label for m in registry() if m.id != "population_0_17"][:50]
-    months = cells // len(labels)
+    every = [m.label for m in registry() if m.id != "population_0_17"]
+    months = min(cells // 50, 12 * 26)  # months of 2000-2025: periods end in 2000 to next year
+    labels = every[: max(50, min(len(every), cells // months))]
     wb = Workbook()
     ws = wb.active
     ws.title = "Scorecard"
     ws.append(["Worcestershire monthly scorecard (synthetic)"])
-    ws.append(["Indicator", *[dt.date(1992 + (i // 12), i % 12 + 1, 1) for i in range(months)]])
+    ws.append(["Indicator", *[dt.date(2000 + (i // 12), i % 12 + 1, 1) for i in range(months)]])
     for c in range(2, months + 2):
         ws.cell(2, c).number_format = "mmm-yy"
     for r, label in enumerate(labels):
