@@ -261,9 +261,22 @@ def xlsx_bytes(header: list[str], rows: list[list[object]], title: str = "Data")
         for cell in line:
             if cell.data_type == "f":  # text that starts with "=" is text here, as a user typing '=... keeps it
                 cell.data_type = "s"
+    return _saved(wb)
+
+
+def _saved(wb) -> bytes:
+    """An openpyxl workbook's bytes, the same on every run (fixed document and member dates)."""
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    import re
+
+    with zipfile.ZipFile(buffer) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    # openpyxl stamps the save time into docProps/core.xml whatever the properties say
+    stamp = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
+    return zip_bytes(
+        [(n, stamp.sub(rb"\g<1>2026-01-01T00:00:00Z\g<2>", d) if n == "docProps/core.xml" else d) for n, d in members]
+    )
 
 
 def _as_cell(v: object, numeric: bool) -> object:
@@ -284,6 +297,13 @@ def _as_cell(v: object, numeric: bool) -> object:
     return None if v == "" else v
 
 
+def _write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """Add a member with a fixed date, so that a case's bytes are the same on every run."""
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.compress_type = zf.compression
+    zf.writestr(info, data, compresslevel=zf.compresslevel)
+
+
 def zip_bytes(members: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
     import warnings
 
@@ -291,7 +311,7 @@ def zip_bytes(members: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLAT
     with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", method) as zf:
         warnings.simplefilter("ignore")  # a repeated member name is one of the mutations
         for name, data in members:
-            zf.writestr(name, data)
+            _write(zf, name, data)
     return buffer.getvalue()
 
 
@@ -1002,14 +1022,14 @@ def minimal_xlsx(
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zf:
-        zf.writestr("[Content_Types].xml", types)
-        zf.writestr("_rels/.rels", root_rels)
-        zf.writestr("xl/workbook.xml", workbook)
-        zf.writestr("xl/_rels/workbook.xml.rels", wb_rels)
+        _write(zf, "[Content_Types].xml", types)
+        _write(zf, "_rels/.rels", root_rels)
+        _write(zf, "xl/workbook.xml", workbook)
+        _write(zf, "xl/_rels/workbook.xml.rels", wb_rels)
         for k, xml in enumerate(sheets):
-            zf.writestr(f"xl/worksheets/sheet{k + 1}.xml", xml)
+            _write(zf, f"xl/worksheets/sheet{k + 1}.xml", xml)
         for name, data in (extra or {}).items():
-            zf.writestr(name, data)
+            _write(zf, name, data)
     return buffer.getvalue()
 
 
@@ -1132,11 +1152,9 @@ def _old_date(rng, seed):
 
     wb = Workbook()
     build(wb.active)
-    buffer = io.BytesIO()
-    wb.save(buffer)
     return {
         "expect": "refuse",
-        "data": buffer.getvalue(),
+        "data": _saved(wb),
         "where": (i + 2, "period"),
         "detail": f"row {i + 2} period={when:%Y-%m-%d}",
     }
@@ -1292,7 +1310,7 @@ def _member_bomb(rng, seed):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         for name, data in members:
-            zf.writestr(name, data)
+            _write(zf, name, data)
     return _any(buffer.getvalue(), detail=f"{mb} MB data member of {unit[:12]!r}")
 
 
