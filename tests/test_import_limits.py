@@ -534,7 +534,8 @@ def test_limits_are_stated_as_enforced():
     assert MAX_FILE_BYTES == MAX_PART_BYTES == 15 * MB == 15_000_000
     text = limits_text()
     assert text.startswith(
-        "Each file can be up to 15 MB (1 MB = 1,000,000 bytes) and hold up to 3,000,000 cells (2,000,000 in a workbook)"
+        "Each file, and all the files of one import together, can be up to 15 MB (1 MB = 1,000,000 bytes); "
+        "a file can hold up to 3,000,000 cells (2,000,000 in a workbook)"
     )
     assert "300 MB" in text and "200 MB for one worksheet" in text and "50 sheets" in text and "\n" not in text
     _, problems = _read("big.csv", b"a" * (MAX_FILE_BYTES + 1))

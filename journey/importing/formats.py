@@ -633,6 +633,8 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
     vintage_text = text("vintage")
     frame = frame[(labels != "") | (period_text != "") | (area_text != "") | frame[head["value"]].notna()]
     labels, period_text, area_text = labels[frame.index], period_text[frame.index], area_text[frame.index]
+    symbol_text, source_text, notes_text = symbol_text[frame.index], source_text[frame.index], notes_text[frame.index]
+    vintage_text = vintage_text[frame.index]
 
     def error(row: int, col: str, message: str, hint: str = "") -> None:
         problems.error(Problem("error", sheet.file, sheet.name, int(row), col, message, hint))
@@ -727,7 +729,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             error(row, "value", str(exc))
             ok[row] = False
             continue
-        if cell is None and symbol[row] is None:
+        if cell is None and not isinstance(symbol[row], str):
             out.skipped.append(
                 {
                     "file": sheet.file,

@@ -265,11 +265,13 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
     sn_groups = sorted({g for p in parsed for g in p.sn_groups})
     for g in sn_groups:
         frame.loc[frame["area_code"] == g, "area_name"] = "Statistical neighbours (as published)"
+    frame, empty = _drop_empty(frame)
     frame = _check_rules(frame, problems)
     frame = _check_duplicates(frame, problems)
     _check_rates(store, frame, problems)
     add, replace, unchanged = _compare_with_store(store, frame, names)
-    skipped = pd.DataFrame([s for p in parsed for s in p.skipped], columns=["file", "sheet", "row", "column", "what", "reason"])
+    skipped = pd.DataFrame([s for p in parsed for s in p.skipped] + empty,
+                           columns=["file", "sheet", "row", "column", "what", "reason"])
     unmapped: dict[str, list[str]] = {}
     for p in parsed:
         unmapped.update(p.unmapped)
@@ -309,6 +311,19 @@ def _drop_unchanged_sn(store: Store, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
     same = new[new.eq(now.reindex(new.index))].index
     keep = ~rows.set_index(["model", "old_la_code"]).index.isin(same)
     return rows[keep].reset_index(drop=True), len(same)
+
+
+def _drop_empty(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Figures with neither a value nor a symbol are not figures: skipped, with the reason, and
+    never stored (the store refuses them; a blank is never read as 0). Every format passes here,
+    whatever its own reader already skipped."""
+    if frame.empty:
+        return frame, []
+    empty = frame["value"].isna() & ~frame["symbol"].map(lambda s: isinstance(s, str) and s != "")
+    reg = registry()
+    skipped = [{"file": r.file, "sheet": r.sheet, "row": r.row, "column": r.column, "what": reg.get(r.measure).label,
+                "reason": "no value and no symbol"} for r in frame[empty].itertuples()]
+    return frame[~empty], skipped
 
 
 def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
@@ -380,8 +395,11 @@ def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     if frame.empty:
         return frame
     dup = frame[frame.duplicated(key, keep=False)]
-    for _, grp in dup.groupby(key, dropna=False):
-        values = {(None if pd.isna(v) else round(v, 9), s) for v, s in zip(grp["value"], grp["symbol"])}
+    # One figure's identity: its value (to 9 places) and its symbol; a missing symbol is NaN or
+    # None by the way it was read, and never counts as a difference.
+    same = dup["value"].round(9).astype(str) + "|" + dup["symbol"].map(lambda s: s if isinstance(s, str) else "")
+    for _, grp in dup.assign(_same=same).groupby(key, dropna=False):
+        values = set(grp["_same"])
         first = grp.iloc[0]
         rows = ", ".join(str(r) for r in grp["row"])
         m = registry().get(first["measure"])
@@ -410,7 +428,7 @@ def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
                     "",
                 )
             )
-    conflicting = dup.groupby(key, dropna=False)["value"].transform(lambda s: s.round(9).nunique(dropna=False) > 1)
+    conflicting = dup.assign(_same=same).groupby(key, dropna=False)["_same"].transform("nunique") > 1
     frame = frame.drop(index=conflicting[conflicting].index)
     return frame.drop_duplicates(key)
 
