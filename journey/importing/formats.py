@@ -730,17 +730,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             ok[row] = False
             continue
         if cell is None and not isinstance(symbol[row], str):
-            out.skipped.append(
-                {
-                    "file": sheet.file,
-                    "sheet": sheet.name,
-                    "row": int(row),
-                    "column": "value",
-                    "what": m.label,
-                    "reason": "no value and no symbol",
-                }
-            )
-            ok[row] = False
+            value[row] = float("nan")  # no figure: plan._drop_empty skips it with a warning, as for every format
             continue
         value[row] = cell.value if cell and cell.value is not None else float("nan")
         if cell and cell.symbol:

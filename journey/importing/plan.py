@@ -265,7 +265,7 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
     sn_groups = sorted({g for p in parsed for g in p.sn_groups})
     for g in sn_groups:
         frame.loc[frame["area_code"] == g, "area_name"] = "Statistical neighbours (as published)"
-    frame, empty = _drop_empty(frame)
+    frame, empty = _drop_empty(frame, problems)
     frame = _check_rules(frame, problems)
     frame = _check_duplicates(frame, problems)
     _check_rates(store, frame, problems)
@@ -313,16 +313,29 @@ def _drop_unchanged_sn(store: Store, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
     return rows[keep].reset_index(drop=True), len(same)
 
 
-def _drop_empty(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """Figures with neither a value nor a symbol are not figures: skipped, with the reason, and
-    never stored (the store refuses them; a blank is never read as 0). Every format passes here,
-    whatever its own reader already skipped."""
+EMPTY_ROWS_NAMED = 20  # rows with no figure named one by one; the rest are counted in one line
+
+
+def _drop_empty(frame: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, list[dict]]:
+    """Figures with neither a value nor a symbol are not figures: skipped with a warning naming
+    the cell (the first EMPTY_ROWS_NAMED of them, then one line with the count), and never stored
+    (the store refuses them; a blank is never read as 0). Every format passes here."""
     if frame.empty:
         return frame, []
     empty = frame["value"].isna() & ~frame["symbol"].map(lambda s: isinstance(s, str) and s != "")
     reg = registry()
+    rows = frame[empty]
+    for n, r in enumerate(rows.itertuples()):
+        if n == EMPTY_ROWS_NAMED:
+            problems.warn(Problem("warning", r.file, r.sheet, None, None,
+                                  f"{len(rows) - n:,} more figures have neither a value nor a symbol; they were skipped too",
+                                  "see the Skipped list"))
+            break
+        problems.warn(Problem("warning", r.file, r.sheet, int(r.row), r.column,
+                              f"{reg.get(r.measure).label} has neither a value nor a symbol; the row was skipped",
+                              "give the figure, or its suppression symbol (c, x, z ...) if it is not published"))
     skipped = [{"file": r.file, "sheet": r.sheet, "row": r.row, "column": r.column, "what": reg.get(r.measure).label,
-                "reason": "no value and no symbol"} for r in frame[empty].itertuples()]
+                "reason": "no value and no symbol"} for r in rows.itertuples()]
     return frame[~empty], skipped
 
 
