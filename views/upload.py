@@ -149,7 +149,8 @@ if plan is not None and files and st.session_state.get("plan_signature") == sign
             st.dataframe(plan.attention_frame(), hide_index=True, width="stretch")
             acknowledged = st.checkbox(f"I have checked these {plan.attention_count:,} figure(s) and they are right",
                                        key="acknowledge")
-        if st.button(f"Import {len(plan.add) + len(plan.replace):,} figures", type="primary", key="confirm",
+        n = len(plan.add) + len(plan.replace)
+        if st.button(f"Import {n:,} figure{'' if n == 1 else 's'}", type="primary", key="confirm",
                      disabled=not acknowledged):
             try:
                 import_id = commit(s, plan, label or None, acknowledged=acknowledged)
