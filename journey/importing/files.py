@@ -246,6 +246,12 @@ def _object_grid(frame: pd.DataFrame) -> np.ndarray:
     return grid
 
 
+def _unreadable_csv(file: str, name: str | None, exc: Exception) -> Problem:
+    """The one problem for a CSV that the csv module or pandas cannot parse."""
+    return Problem("error", file, name, None, None, f"the CSV cannot be read: {str(exc).splitlines()[0][:200]}",
+                   "check that every row has the same number of columns and quotes are closed")
+
+
 def read_csv_bytes(data: bytes, file: str, name: str | None, problems: Problems, max_cells: int = MAX_CELLS) -> Sheet | None:
     """One sheet from CSV bytes, the delimiter sniffed (comma, semicolon, tab or bar). The shape
     is checked while streaming before pandas builds a frame of at most ``max_cells`` cells."""
@@ -274,18 +280,7 @@ def read_csv_bytes(data: bytes, file: str, name: str | None, problems: Problems,
         problems.error(Problem("error", file, name, None, None, exc.message, exc.hint))
         return None
     except csv.Error as exc:
-        detail = str(exc).splitlines()[0][:200]
-        problems.error(
-            Problem(
-                "error",
-                file,
-                name,
-                None,
-                None,
-                f"the CSV cannot be read: {detail}",
-                "check that every row has the same number of columns and quotes are closed",
-            )
-        )
+        problems.error(_unreadable_csv(file, name, exc))
         return None
     if not rows or not width:
         problems.error(Problem("error", file, name, None, None, "the file is empty", "upload a file with a header row and data"))
@@ -307,18 +302,7 @@ def read_csv_bytes(data: bytes, file: str, name: str | None, problems: Problems,
         problems.error(Problem("error", file, name, None, None, "the file is empty", "upload a file with a header row and data"))
         return None
     except (pd.errors.ParserError, ValueError, csv.Error, UnicodeError) as exc:
-        detail = str(exc).splitlines()[0][:200]
-        problems.error(
-            Problem(
-                "error",
-                file,
-                name,
-                None,
-                None,
-                f"the CSV cannot be read: {detail}",
-                "check that every row has the same number of columns and quotes are closed",
-            )
-        )
+        problems.error(_unreadable_csv(file, name, exc))
         return None
     if frame.size > max_cells:  # the pre-count and pandas agree on rows; this only guards their edge cases
         problems.error(
