@@ -27,8 +27,11 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 from fixtures import ees_zip, scorecard_xlsx, template_csv, xlsx  # noqa: E402
 
 from conftest import PROJECT, SHARED, subprocess_env  # noqa: E402
-from journey.importing import files  # noqa: E402
-from journey.importing.files import (  # noqa: E402
+from journey.importing import files as files_module  # noqa: E402
+from journey.importing import limits  # noqa: E402
+from journey.importing.archives import read_member  # noqa: E402
+from journey.importing.files import read_file  # noqa: E402
+from journey.importing.limits import (  # noqa: E402
     MAX_CELLS,
     MAX_FILE_BYTES,
     MAX_PART_BYTES,
@@ -37,12 +40,10 @@ from journey.importing.files import (  # noqa: E402
     MAX_UNZIPPED_BYTES,
     MAX_WORKBOOK_CELLS,
     MB,
-    Refused,
     limits_text,
-    read_file,
-    read_member,
 )
 from journey.importing.problems import Problems  # noqa: E402
+from journey.importing.sheets import Refused  # noqa: E402
 
 BUDGET_MB = 500  # peak RSS growth allowed for one import, whatever the file claims
 
@@ -522,7 +523,7 @@ def test_an_unforeseen_error_while_reading_is_one_line_not_a_traceback(monkeypat
     def broken(*args, **kwargs):
         raise struct.error("unpack requires a buffer of 4 bytes")
 
-    monkeypatch.setattr(files, "read_xlsx", broken)
+    monkeypatch.setattr(files_module, "read_xlsx", broken)  # the name read_file calls
     sheets, problems = _read("odd.xlsx", scorecard_xlsx())
     assert sheets == []
     assert [str(p) for p in problems.errors] == [
@@ -542,7 +543,7 @@ def test_limits_are_stated_as_enforced():
     assert [str(p) for p in problems.errors] == [
         "big.csv: the file is 15,000,001 bytes, over the limit of 15 MB (15,000,000 bytes). Split it into smaller files."
     ]
-    assert [files.size_text(n) for n in (300 * MB, MB, 1_500_000, 279_999_999, 999)] == [
+    assert [limits.size_text(n) for n in (300 * MB, MB, 1_500_000, 279_999_999, 999)] == [
         "300 MB",
         "1 MB",
         "1.5 MB",
@@ -583,7 +584,7 @@ def test_the_files_of_one_import_together_are_bounded_by_the_file_limit(empty_st
     data = b"area,measure,period,value\n" + row * (half // len(row) + 1)
     plan = prepare(empty_store, [("a.csv", data), ("b.csv", data)])
     assert [p.message for p in plan.problems.errors] == [
-        f"the 2 files together are {files.size_text(2 * len(data))} (limit {files.size_text(MAX_FILE_BYTES)} for one import)"]
+        f"the 2 files together are {limits.size_text(2 * len(data))} (limit {limits.size_text(MAX_FILE_BYTES)} for one import)"]
     assert plan.add.empty
     one = prepare(empty_store, [("a.csv", data)])
     assert len(one.add) == 1  # one of them alone is read (its rows are one figure, repeated)

@@ -9,8 +9,8 @@ from journey.areas import la_labels
 from journey.build import load_default_figures
 from journey.errors import JourneyError
 from journey.figures import import_effect, import_history, observation_count
-from journey.importing.files import limits_text
 from journey.importing.formats import FORMATS, Options
+from journey.importing.limits import limits_text
 from journey.importing.plan import commit, prepare, undo
 from journey.importing.template import template_bytes
 from journey.periods import period_label

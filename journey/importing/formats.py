@@ -23,8 +23,8 @@ from functools import partial
 
 from journey.config import DATA_DIR, ENGLAND
 from journey.importing.cells import MAX_VALUE, CellError, Period, at_end, for_measure, parse_period, parse_value
-from journey.importing.files import Sheet, column_letter
 from journey.importing.problems import Problem, Problems, quote
+from journey.importing.sheets import Sheet, column_letter
 from journey.periods import FIRST_YEAR, last_year
 from journey.registry import Measure, normalise_label, registry
 from journey.symbols import known_symbols, normalise_symbol

@@ -31,8 +31,9 @@ import pandas as pd
 from journey.areas import all_areas
 from journey.errors import JourneyError, NotFoundError
 from journey.exports import VIEW_SHEET
-from journey.importing.files import check_import_size, read_file
+from journey.importing.files import read_file
 from journey.importing.formats import FORMATS, KIND_NAMES, PARSERS, AreaIndex, Options, Parsed, detect
+from journey.importing.limits import check_import_size
 from journey.importing.problems import Problem, Problems, problems_frame, quote
 from journey.periods import FIRST_YEAR, period_label
 from journey.rates import rounding_tolerance
