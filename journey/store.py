@@ -30,6 +30,9 @@ T = TypeVar("T")
 #: Results ``Store.memo`` keeps: a few per measure (about 60) plus one per LA and measure looked at
 #: (sub-annual series). The least recently used go first, so a busy server never drops them all.
 MEMO_ENTRIES = 4096
+#: How long a session waits for another that is computing the same result before computing it
+#: itself (a safety net: results depend on each other in one direction only, so none waits forever).
+BUILD_WAIT_S = 120
 SLOW_BUILD_S = 0.025  # a remembered result that took this long is one of the large per-version ones
 
 # Each migration is applied once, in order, inside one transaction; ``meta.schema_version``
@@ -214,6 +217,7 @@ class Store:
         self._write_mutex = threading.RLock()
         self._memo: OrderedDict[object, tuple[int, object]] = OrderedDict()
         self._memo_guard = threading.Lock()
+        self._building: dict[tuple[object, int], threading.Event] = {}  # (key, version) being computed
         #: How many remembered results took SLOW_BUILD_S or more to make (the server moves such
         #: long-lived results out of the garbage collector's way: ui.data.settle_memory).
         self.slow_builds = 0
@@ -274,18 +278,36 @@ class Store:
             hit = self._memo_get(key)
             if hit is not None and hit[0] == version:
                 return hit[1]  # type: ignore[return-value]
-            started = time.perf_counter()
-            value = compute()
-            if time.perf_counter() - started >= SLOW_BUILD_S:
-                self.slow_builds += 1
+            # One computation per (key, version): after a commit every session misses at once, and
+            # each computing the same large lookup itself multiplied the time and the memory.
             with self._memo_guard:
-                current = self._memo.get(key)
-                # A block that began before a commit never files its older result over a newer one.
-                if current is None or current[0] <= version:
-                    self._memo[key] = (version, value)
-                while len(self._memo) > MEMO_ENTRIES:  # the least recently used goes first
-                    self._memo.popitem(last=False)
-            return value
+                building = self._building.get((key, version))
+                mine = building is None
+                if mine:
+                    building = self._building[(key, version)] = threading.Event()
+            if not mine:
+                building.wait(timeout=BUILD_WAIT_S)
+                hit = self._memo_get(key)
+                if hit is not None and hit[0] == version:
+                    return hit[1]  # type: ignore[return-value]
+            try:
+                started = time.perf_counter()
+                value = compute()
+                if time.perf_counter() - started >= SLOW_BUILD_S:
+                    self.slow_builds += 1
+                with self._memo_guard:
+                    current = self._memo.get(key)
+                    # A block that began before a commit never files its older result over a newer one.
+                    if current is None or current[0] <= version:
+                        self._memo[key] = (version, value)
+                    while len(self._memo) > MEMO_ENTRIES:  # the least recently used goes first
+                        self._memo.popitem(last=False)
+                return value
+            finally:
+                if mine:
+                    with self._memo_guard:
+                        self._building.pop((key, version), None)
+                    building.set()
 
     def _memo_get(self, key: object) -> tuple[int, object] | None:
         # No lock on a hit (a page run makes hundreds): OrderedDict's get and move_to_end are

@@ -5,6 +5,7 @@ write does not hold up readers. Each read block still sees one state of the stor
 from __future__ import annotations
 
 import threading
+import time
 
 from journey.importing.plan import commit, prepare
 from tests.fixtures import template_csv
@@ -131,3 +132,29 @@ def test_undo_checks_the_committed_state_not_the_callers_older_read_block(fresh_
     assert _referrals(s) == []
     statuses = s.query("SELECT status FROM imports WHERE import_id = ?", [import_id])["status"].tolist()
     assert statuses == ["undone"]
+
+
+def test_sessions_missing_the_same_result_compute_it_once(fresh_store):
+    """After a commit every session misses at once: one computes, the others wait for it."""
+    s = fresh_store
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def compute() -> list[float]:
+        calls.append(1)
+        started.set()
+        assert release.wait(timeout=60)
+        return _referrals(s)
+
+    results: list[object] = []
+    first = threading.Thread(target=lambda: results.append(s.memo("slow", compute)))
+    first.start()
+    assert started.wait(timeout=60)
+    others = [threading.Thread(target=lambda: results.append(s.memo("slow", compute))) for _ in range(3)]
+    for t in others:
+        t.start()
+    time.sleep(0.5)  # let the others reach memo while the first is still computing
+    release.set()
+    for t in [first, *others]:
+        t.join(timeout=60)
+    assert len(calls) == 1 and results == [[], [], [], []]
