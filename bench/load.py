@@ -36,6 +36,7 @@ LAS = ["Leeds", "Kent", "Worcestershire", "Birmingham", "Herefordshire%2C+County
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SHOW_SLOWEST = 5
 
 
 def _start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
@@ -70,6 +71,8 @@ def _load_pages(url: str, sessions: int, seconds: float) -> tuple[list[float], l
 
     times: list[float] = []
     problems: list[str] = []
+    slowest: list[tuple[float, float, str]] = []  # (seconds, started after the phase began, page)
+    began = time.monotonic()
 
     async def session(k: int, stop: float) -> None:
         i = k
@@ -82,6 +85,7 @@ def _load_pages(url: str, sessions: int, seconds: float) -> tuple[list[float], l
                 problems.append(f"/{page}: {type(exc).__name__} {exc}"[:200])
             else:
                 times.append(time.perf_counter() - started)
+                slowest.append((times[-1], time.monotonic() - began - times[-1], f"/{page}?la={la}"))
                 if result.exceptions or result.status != 0:
                     problems.append(f"/{page}?la={la}: {(result.exceptions or ['status ' + str(result.status)])[0][:200]}")
             i += sessions
@@ -91,6 +95,8 @@ def _load_pages(url: str, sessions: int, seconds: float) -> tuple[list[float], l
         await asyncio.gather(*(session(k, stop) for k in range(sessions)))
 
     asyncio.run(run())
+    for seconds, at, what in sorted(slowest, reverse=True)[:SHOW_SLOWEST]:
+        print(f"    slow: {seconds:6.1f} s, from {at:5.1f} s into the phase: {what}")
     return times, problems
 
 
@@ -128,6 +134,7 @@ def _browser_imports(url: str, upload: Path, stop: threading.Event, cycles: list
                 page.get_by_role("button", name=re.compile(r"^Yes, undo import \d+$")).click()
                 page.get_by_text("undone; the figures it replaced are back").wait_for(timeout=600_000)
                 cycles.append(time.perf_counter() - started)
+                print(f"    browser cycle {len(cycles)}: {cycles[-1]:.1f} s")
         except Exception as exc:  # noqa: BLE001 - reported with the results
             if not stop.is_set():
                 problems.append(f"browser: {type(exc).__name__} {str(exc)[:300]}")
