@@ -152,7 +152,19 @@ def prepare(
     """Read and check files against the store; write nothing. ``uploads`` are (file name, bytes).
 
     Raises JourneyError for options that cannot be used (an unknown format, a vintage that is
-    not a release month); everything wrong in the files is a problem on the plan."""
+    not a release month); everything wrong in the files is a problem on the plan. Every read is
+    made in one read block, so the plan compares the files with one state of the store, the one
+    ``Plan.data_version`` names."""
+    with store.reading():
+        return _prepare(store, uploads, options, progress)
+
+
+def _prepare(
+    store: Store,
+    uploads: Sequence[tuple[str, bytes]],
+    options: Options | None,
+    progress: Callable[[float, str], None] | None,
+) -> Plan:
     data_version = _committed_version(store)  # before anything is read: a commit after this makes the plan stale
     opts = options or Options()
     opts.mappings = {**remembered_mappings(store), **{normalise_label(k): v for k, v in opts.mappings.items()}}
