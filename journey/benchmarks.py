@@ -171,7 +171,7 @@ def annual_figures(store: Store, measure: str) -> pd.DataFrame:
     frames = _annual_by_measure(store)
     if measure in frames:
         return frames[measure]
-    empty = with_computed_rates(store, None, [measure])
+    empty = with_computed_rates(store, None, [measure], annual=True)
     return empty.iloc[0:0]
 
 
@@ -179,10 +179,7 @@ def _annual_by_measure(store: Store) -> dict[str, pd.DataFrame]:
     """All annual figures, computed once per store version and split by measure."""
 
     def compute() -> dict[str, pd.DataFrame]:
-        rows = with_computed_rates(store)
-        rows = rows[rows["reporting_year"].notna()]
-        span = (pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])).dt.days
-        rows = rows[(span == 0) | (span >= 364)]
+        rows = with_computed_rates(store, annual=True)
         # One row per area and year: a published figure before a computed one.
         rows = rows.sort_values(["measure", "area_key", "reporting_year", "computed"])
         rows = rows.drop_duplicates(["measure", "area_key", "reporting_year"])

@@ -27,6 +27,8 @@ _BASE = """
     WHERE o.replaced_by IS NULL AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], a.area_key))
       AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], o.measure))
       AND (?::INTEGER IS NULL OR o.reporting_year = ?::INTEGER)
+      AND (NOT ?::BOOLEAN OR (o.reporting_year IS NOT NULL AND (o.period_start = o.period_end
+                              OR date_diff('day', o.period_start, o.period_end) >= 364)))
 """
 
 _RANKED = f"""
@@ -39,10 +41,14 @@ _RANKED = f"""
 """
 
 
-def _params(area_keys: Sequence[str] | None, measures: Sequence[str] | None, year: int | None) -> list:
+def _params(area_keys: Sequence[str] | None, measures: Sequence[str] | None, year: int | None, annual: bool = False) -> list:
+    """The parameters of ``_BASE``. ``annual``: only a reporting year's figures, the year to 31
+    March or the snapshot at 31 March (periods of 364 days or more, or a single day, with a
+    reporting year): the one rule for "annual", applied in SQL so sub-annual local series (often
+    the most rows) are never read when they are not wanted."""
     ak = list(area_keys) if area_keys is not None else None
     ms = list(measures) if measures is not None else None
-    return [ak, ak, ms, ms, year, year]
+    return [ak, ak, ms, ms, year, year, annual]
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -59,19 +65,22 @@ def latest(
     area_keys: Sequence[str] | None = None,
     measures: Sequence[str] | None = None,
     reporting_year: int | None = None,
+    *,
+    annual: bool = False,
 ) -> pd.DataFrame:
     """The latest figure for each (area, measure, period), with ``n_rows`` saying how many
-    rows (vintages or sources) give that figure."""
-    sql, params = latest_sql(area_keys, measures, reporting_year)
+    rows (vintages or sources) give that figure; ``annual``: reporting years' figures only."""
+    sql, params = latest_sql(area_keys, measures, reporting_year, annual=annual)
     return _tidy(store.query(f"{sql} ORDER BY area_key, measure, period_end, period_start", params))
 
 
 def latest_sql(
     area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None, reporting_year: int | None = None,
+    *, annual: bool = False,
 ) -> tuple[str, list]:
     """(SQL, parameters) selecting what ``latest`` returns, unordered, for use inside other queries."""
     return (f"SELECT * EXCLUDE (rank_in_figure) FROM ({_RANKED}) WHERE rank_in_figure = 1",
-            _params(area_keys, measures, reporting_year))
+            _params(area_keys, measures, reporting_year, annual))
 
 
 def all_vintages(

@@ -167,21 +167,25 @@ def with_computed_rates(
     area_keys: Sequence[str] | None = None,
     measures: Sequence[str] | None = None,
     reporting_year: int | None = None,
+    *,
+    annual: bool = False,
 ) -> pd.DataFrame:
     """Latest figures, plus a computed rate wherever a rate is not published but its count and
-    population are in the store (``computed`` True, source says how it was made).
+    population are in the store (``computed`` True, source says how it was made). ``annual``:
+    reporting years' figures only (``figures.latest``); computed rates are always annual.
 
     Remembered until the store changes; callers must not modify the frame they get.
     """
     key = ("with_computed_rates", tuple(area_keys) if area_keys is not None else None,
-           tuple(measures) if measures is not None else None, reporting_year)
-    return store.memo(key, lambda: _with_computed_rates(store, area_keys, measures, reporting_year))
+           tuple(measures) if measures is not None else None, reporting_year, annual)
+    return store.memo(key, lambda: _with_computed_rates(store, area_keys, measures, reporting_year, annual))
 
 
 def _with_computed_rates(
-    store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None, reporting_year: int | None
+    store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None, reporting_year: int | None,
+    annual: bool,
 ) -> pd.DataFrame:
-    published = figures.latest(store, area_keys, measures, reporting_year)
+    published = figures.latest(store, area_keys, measures, reporting_year, annual=annual)
     published["computed"] = False
     rate_ids = [m.id for m in registry().rates() if measures is None or m.id in measures]
     if not rate_ids:
