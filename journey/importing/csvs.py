@@ -182,16 +182,11 @@ def read_csv_bytes(data: bytes, file: str, name: str | None, problems: Problems,
         problems.error(_unreadable_csv(file, name, exc))
         return None
     if frame.size > max_cells:  # the pre-count and pandas agree on rows; this only guards their edge cases
-        problems.error(
-            Problem(
-                "error",
-                file,
-                name,
-                None,
-                None,
-                f"the file has {frame.size:,} cells (rows x columns; limit {MAX_CELLS:,} per file)",
-                "split it into smaller files",
-            )
+        problems.refuse(
+            file,
+            f"the file has {frame.size:,} cells (rows x columns; limit {MAX_CELLS:,} per file)",
+            "split it into smaller files",
+            sheet=name,
         )
         return None
     grid = _object_grid(frame)

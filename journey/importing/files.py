@@ -69,16 +69,8 @@ def read_zip(data: bytes, file: str, problems: Problems) -> list[Sheet]:
                 budget -= len(sheet.rows) * (len(sheet.rows[0]) if sheet.rows else 0)
                 sheets.append(sheet)
         if not sheets and len(problems.errors) == errors_before:
-            problems.error(
-                Problem(
-                    "error",
-                    file,
-                    None,
-                    None,
-                    None,
-                    "the archive holds no data CSV files",
-                    "use the EES 'Download all data' ZIP, or upload the CSV files",
-                )
+            problems.refuse(
+                file, "the archive holds no data CSV files", "use the EES 'Download all data' ZIP, or upload the CSV files"
             )
         return sheets
 
@@ -95,16 +87,10 @@ def read_file(name: str, data: bytes, problems: Problems) -> SourceFile:
     except MemoryError:
         raise
     except Exception as exc:  # a kind of damage no check above foresaw: still one line, not a traceback
-        problems.error(
-            Problem(
-                "error",
-                file,
-                None,
-                None,
-                None,
-                f"the file cannot be read ({type(exc).__name__})",
-                "check that it is a CSV, an .xlsx workbook or an EES .zip, and save it again",
-            )
+        problems.refuse(
+            file,
+            f"the file cannot be read ({type(exc).__name__})",
+            "check that it is a CSV, an .xlsx workbook or an EES .zip, and save it again",
         )
         sheets = []
     return SourceFile(file, checksum, sheets)
@@ -114,31 +100,19 @@ def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
     ext = PurePosixPath(file.lower()).suffix
     sheets: list[Sheet] = []
     if len(data) > MAX_FILE_BYTES:
-        problems.error(
-            Problem(
-                "error",
-                file,
-                None,
-                None,
-                None,
-                f"the file is {len(data):,} bytes, over the limit of {size_text(MAX_FILE_BYTES)} ({MAX_FILE_BYTES:,} bytes)",
-                "split it into smaller files",
-            )
+        problems.refuse(
+            file,
+            f"the file is {len(data):,} bytes, over the limit of {size_text(MAX_FILE_BYTES)} ({MAX_FILE_BYTES:,} bytes)",
+            "split it into smaller files",
         )
     elif not data.removeprefix(b"\xef\xbb\xbf").strip():
         problems.error(Problem("error", file, None, None, None, "the file is empty", "upload the file again"))
     elif ext in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
-            problems.error(
-                Problem(
-                    "error",
-                    file,
-                    None,
-                    None,
-                    None,
-                    "the file is called .xlsx but is not an Excel workbook",
-                    "save it from Excel as .xlsx, or rename it to what it is",
-                )
+            problems.refuse(
+                file,
+                "the file is called .xlsx but is not an Excel workbook",
+                "save it from Excel as .xlsx, or rename it to what it is",
             )
         else:
             sheets = read_xlsx(data, file, problems)
@@ -154,42 +128,16 @@ def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
             )
     elif ext in (".csv", ".txt", ".tsv"):
         if data.startswith(b"PK"):
-            problems.error(
-                Problem(
-                    "error",
-                    file,
-                    None,
-                    None,
-                    None,
-                    "the file is called .csv but is an Excel workbook or ZIP archive",
-                    "rename it to .xlsx or .zip, or save it as CSV",
-                )
+            problems.refuse(
+                file,
+                "the file is called .csv but is an Excel workbook or ZIP archive",
+                "rename it to .xlsx or .zip, or save it as CSV",
             )
         elif looks_binary(data):
-            problems.error(
-                Problem(
-                    "error",
-                    file,
-                    None,
-                    None,
-                    None,
-                    "the file is called .csv but is not text",
-                    "save it from Excel as 'CSV UTF-8'",
-                )
-            )
+            problems.refuse(file, "the file is called .csv but is not text", "save it from Excel as 'CSV UTF-8'")
         else:
             sheet = read_csv_bytes(data, file, None, problems)
             sheets = [sheet] if sheet else []
     else:
-        problems.error(
-            Problem(
-                "error",
-                file,
-                None,
-                None,
-                None,
-                f"files of type '{ext or 'none'}' are not read",
-                "upload .csv, .xlsx or an EES .zip",
-            )
-        )
+        problems.refuse(file, f"files of type '{ext or 'none'}' are not read", "upload .csv, .xlsx or an EES .zip")
     return sheets

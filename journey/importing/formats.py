@@ -176,16 +176,13 @@ def checked_vintage(
     try:
         return parse_vintage(raw)
     except VintageError as exc:
-        problems.error(
-            Problem(
-                "error",
-                file,
-                sheet,
-                row,
-                column,
-                f"{what}: {exc}",
-                "give the release as YYYY or YYYY-MM (a real month, 2000 to next year)",
-            )
+        problems.refuse(
+            file,
+            f"{what}: {exc}",
+            "give the release as YYYY or YYYY-MM (a real month, 2000 to next year)",
+            sheet=sheet,
+            row=row,
+            column=column,
         )
         return None
 
@@ -232,16 +229,13 @@ def _refuse_repeated_headings(sheet: Sheet, header_row: int, used: set[str], pro
     repeated = {name: cols for name, cols in seen.items() if len(cols) > 1}
     for name, cols in repeated.items():
         letters = " and ".join(column_letter(c) for c in cols)
-        problems.error(
-            Problem(
-                "error",
-                sheet.file,
-                sheet.name,
-                header_row + 1,
-                column_letter(cols[1]),
-                f"two columns are headed {quote(name)} (columns {letters}): the file is ambiguous",
-                "rename or delete one of them, keeping the column that holds the figures to import",
-            )
+        problems.refuse(
+            sheet.file,
+            f"two columns are headed {quote(name)} (columns {letters}): the file is ambiguous",
+            "rename or delete one of them, keeping the column that holds the figures to import",
+            sheet=sheet.name,
+            row=header_row + 1,
+            column=column_letter(cols[1]),
         )
     return bool(repeated)
 
@@ -251,16 +245,12 @@ def _refuse_missing_headings(sheet: Sheet, kind: str, missing: list[str], proble
     if not missing:
         return False
     names = ", ".join(quote(m) for m in missing)
-    problems.error(
-        Problem(
-            "error",
-            sheet.file,
-            sheet.name,
-            header_row + 1,
-            None,
-            f"the sheet does not read as {KIND_NAMES[kind]}: no column headed {names}",
-            "choose the format the file is in, or let the importer detect it",
-        )
+    problems.refuse(
+        sheet.file,
+        f"the sheet does not read as {KIND_NAMES[kind]}: no column headed {names}",
+        "choose the format the file is in, or let the importer detect it",
+        sheet=sheet.name,
+        row=header_row + 1,
     )
     return True
 
@@ -342,16 +332,12 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
     if _refuse_repeated_headings(sheet, 0, used, problems):
         return out
     if not wanted:
-        problems.error(
-            Problem(
-                "error",
-                sheet.file,
-                sheet.name,
-                1,
-                None,
-                "a DfE statistics file, but none of its columns is a measure this dashboard holds",
-                "check data/dfe_columns.csv for the columns read, or use the template",
-            )
+        problems.refuse(
+            sheet.file,
+            "a DfE statistics file, but none of its columns is a measure this dashboard holds",
+            "check data/dfe_columns.csv for the columns read, or use the template",
+            sheet=sheet.name,
+            row=1,
         )
         return out
     period_col = head["time_period"]
@@ -384,16 +370,13 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
             )
             continue
         if vintage is None:  # periods read, but none starts with a year to date the release by
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    i,
-                    "time_period",
-                    f"no release year can be taken from time_period {quote(get('time_period'), 20)}",
-                    "give the vintage (the release as YYYY or YYYY-MM)",
-                )
+            problems.refuse(
+                sheet.file,
+                f"no release year can be taken from time_period {quote(get('time_period'), 20)}",
+                "give the vintage (the release as YYYY or YYYY-MM)",
+                sheet=sheet.name,
+                row=i,
+                column="time_period",
             )
             return out
         if level == "National":
@@ -555,16 +538,13 @@ def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         area = areas.resolve(get("la number"), period.reporting_year) if get("la number") else None
         area = area or areas.resolve(get("la and regions"), period.reporting_year)
         if area is None:
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    i,
-                    "LA and Regions",
-                    f"unknown area {quote(get('la and regions'))}",
-                    f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}",
-                )
+            problems.refuse(
+                sheet.file,
+                f"unknown area {quote(get('la and regions'))}",
+                f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}",
+                sheet=sheet.name,
+                row=i,
+                column="LA and Regions",
             )
             continue
         try:
@@ -832,29 +812,16 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         found = re.findall(r"20\d\d", f"{sheet.file} {sheet.name or ''}")
         year = int(found[0]) if found else None
     if year is None:
-        problems.error(
-            Problem(
-                "error",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                "the file does not say which model year it is",
-                "give the model year (2021 or 2025)",
-            )
+        problems.refuse(
+            sheet.file, "the file does not say which model year it is", "give the model year (2021 or 2025)", sheet=sheet.name
         )
         return out
     if not FIRST_YEAR <= year <= last_year():
-        problems.error(
-            Problem(
-                "error",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                f"the model year {year} is not a year of a model",
-                f"give the model year ({FIRST_YEAR} to {last_year()}; DfE's are 2021 and 2025)",
-            )
+        problems.refuse(
+            sheet.file,
+            f"the model year {year} is not a year of a model",
+            f"give the model year ({FIRST_YEAR} to {last_year()}; DfE's are 2021 and 2025)",
+            sheet=sheet.name,
         )
         return out
     la_col = head[la_name]
@@ -867,43 +834,34 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         given = [(rank, col, ccol, v) for rank, col, ccol, v in given if _text(v)]
         if not _text(raw):
             if given:  # neighbours under no LA: a row cut short, not a note
-                problems.error(
-                    Problem(
-                        "error",
-                        sheet.file,
-                        sheet.name,
-                        i,
-                        column_letter(la_col),
-                        "neighbours are given but the LA code is empty",
-                        "give the LA's old LA code",
-                    )
+                problems.refuse(
+                    sheet.file,
+                    "neighbours are given but the LA code is empty",
+                    "give the LA's old LA code",
+                    sheet=sheet.name,
+                    row=i,
+                    column=column_letter(la_col),
                 )
             continue  # a blank row or a note beside the table
         la = whole_code(raw)
         if la is None or la not in areas.by_old:
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    i,
-                    column_letter(la_col),
-                    f"unknown LA code {quote(raw, 20)}",
-                    "use the 3-digit old LA code of an English local authority",
-                )
+            problems.refuse(
+                sheet.file,
+                f"unknown LA code {quote(raw, 20)}",
+                "use the 3-digit old LA code of an English local authority",
+                sheet=sheet.name,
+                row=i,
+                column=column_letter(la_col),
             )
             continue
         if la in seen:
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    i,
-                    column_letter(la_col),
-                    f"LA {la} is listed twice (rows {seen[la]} and {i})",
-                    "keep one row for each LA",
-                )
+            problems.refuse(
+                sheet.file,
+                f"LA {la} is listed twice (rows {seen[la]} and {i})",
+                "keep one row for each LA",
+                sheet=sheet.name,
+                row=i,
+                column=column_letter(la_col),
             )
             continue
         seen[la] = i
@@ -944,32 +902,26 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             codes.add(nb or "")
             closeness = _text(row[ccol]) if ccol is not None and ccol < len(row) else ""
             if closeness and not re.fullmatch(r"[A-Za-z][A-Za-z \-]{0,39}", closeness):
-                problems.error(
-                    Problem(
-                        "error",
-                        sheet.file,
-                        sheet.name,
-                        i,
-                        column_letter(ccol),
-                        f"SN{rank} of LA {la}: {quote(closeness, 40)} is not a closeness",
-                        "use the model's words (Extremely close, Very close, Close, Somewhat close, Not close)",
-                    )
+                problems.refuse(
+                    sheet.file,
+                    f"SN{rank} of LA {la}: {quote(closeness, 40)} is not a closeness",
+                    "use the model's words (Extremely close, Very close, Close, Somewhat close, Not close)",
+                    sheet=sheet.name,
+                    row=i,
+                    column=column_letter(ccol),
                 )
                 ok = False
             rows.append(
                 {"model": year, "old_la_code": la, "rank": rank, "neighbour_old_la_code": nb, "closeness": closeness or None}
             )
         if len(given) != SN_NEIGHBOURS:
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    i,
-                    column_letter(la_col),
-                    f"LA {la} has {len(given)} neighbours; DfE's models give every LA {SN_NEIGHBOURS}",
-                    f"fill SN1 to SN{SN_NEIGHBOURS} for this LA",
-                )
+            problems.refuse(
+                sheet.file,
+                f"LA {la} has {len(given)} neighbours; DfE's models give every LA {SN_NEIGHBOURS}",
+                f"fill SN1 to SN{SN_NEIGHBOURS} for this LA",
+                sheet=sheet.name,
+                row=i,
+                column=column_letter(la_col),
             )
             ok = False
         if ok:
@@ -1055,16 +1007,11 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
     out = Parsed(kind)
     header_row, period_cols = _find_period_header(sheet)
     if header_row is None:
-        problems.error(
-            Problem(
-                "error",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                "no header row of periods found (months, quarters or years across the top)",
-                "put periods such as Apr-24 or 2024-25 in one header row, or use the template",
-            )
+        problems.refuse(
+            sheet.file,
+            "no header row of periods found (months, quarters or years across the top)",
+            "put periods such as Apr-24 or 2024-25 in one header row, or use the template",
+            sheet=sheet.name,
         )
         return out
     label_col = _label_column(sheet, header_row, period_cols)
@@ -1092,16 +1039,12 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
     if kind == "board":
         measure = reg.get(opts.measure) if opts.measure else _measure_in_title(titles)
         if measure is None:
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    header_row or None,
-                    None,
-                    "the table's title does not say which measure it shows",
-                    "choose the measure for this table",
-                )
+            problems.refuse(
+                sheet.file,
+                "the table's title does not say which measure it shows",
+                "choose the measure for this table",
+                sheet=sheet.name,
+                row=header_row or None,
             )
             return out
         la_area = None
@@ -1126,16 +1069,11 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
                     la_area = max(hits, key=lambda r: len(r["name"]))
                     break
         if la_area is None:
-            problems.error(
-                Problem(
-                    "error",
-                    sheet.file,
-                    sheet.name,
-                    None,
-                    None,
-                    "the scorecard does not say which local authority it is for",
-                    "choose the local authority for this file",
-                )
+            problems.refuse(
+                sheet.file,
+                "the scorecard does not say which local authority it is for",
+                "choose the local authority for this file",
+                sheet=sheet.name,
             )
             return out
     for r in range(header_row + 1, len(sheet.rows)):
@@ -1160,16 +1098,13 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
         if kind == "board":
             if normalise_label(label) in SN_LABELS:
                 if la_area is None:
-                    problems.error(
-                        Problem(
-                            "error",
-                            sheet.file,
-                            sheet.name,
-                            r + 1,
-                            column_letter(label_col),
-                            "a statistical neighbours row without the LA it belongs to",
-                            "add the LA's row",
-                        )
+                    problems.refuse(
+                        sheet.file,
+                        "a statistical neighbours row without the LA it belongs to",
+                        "add the LA's row",
+                        sheet=sheet.name,
+                        row=r + 1,
+                        column=column_letter(label_col),
                     )
                     continue
                 area_code = f"SN-{la_area['code']}-PUBLISHED"
@@ -1177,16 +1112,13 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
             else:
                 a = areas.resolve(label)
                 if a is None:
-                    problems.error(
-                        Problem(
-                            "error",
-                            sheet.file,
-                            sheet.name,
-                            r + 1,
-                            column_letter(label_col),
-                            f"unknown area {quote(label)}",
-                            f"closest: {', '.join(areas.suggest(label)) or 'none'}",
-                        )
+                    problems.refuse(
+                        sheet.file,
+                        f"unknown area {quote(label)}",
+                        f"closest: {', '.join(areas.suggest(label)) or 'none'}",
+                        sheet=sheet.name,
+                        row=r + 1,
+                        column=column_letter(label_col),
                     )
                     continue
                 area_code = a["code"]
@@ -1228,16 +1160,13 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
             try:
                 cell = parse_value(cleaned, row_measure, percent_format=(r, c) in sheet.percent_cells)
             except CellError as exc:
-                problems.error(
-                    Problem(
-                        "error",
-                        sheet.file,
-                        sheet.name,
-                        r + 1,
-                        column_letter(c),
-                        str(exc),
-                        "correct the cell, or leave it blank for no figure",
-                    )
+                problems.refuse(
+                    sheet.file,
+                    str(exc),
+                    "correct the cell, or leave it blank for no figure",
+                    sheet=sheet.name,
+                    row=r + 1,
+                    column=column_letter(c),
                 )
                 continue
             if cell is None:

@@ -3,7 +3,7 @@ bytes), and the sentence that states them (the README and the Upload page show i
 
 from __future__ import annotations
 
-from journey.importing.problems import Problem, Problems
+from journey.importing.problems import Problems
 from journey.importing.sheets import display_name
 
 MB = 1_000_000  # decimal megabyte: every size limit is a whole number of these
@@ -42,16 +42,10 @@ def check_import_size(uploads: list[tuple[str, bytes]], problems: Problems) -> b
     total = sum(len(data) for _, data in uploads)
     if len(uploads) < 2 or total <= MAX_FILE_BYTES:
         return True
-    problems.error(
-        Problem(
-            "error",
-            ", ".join(display_name(n) for n, _ in uploads)[:120],
-            None,
-            None,
-            None,
-            f"the {len(uploads)} files together are {size_text(total)} (limit {size_text(MAX_FILE_BYTES)} for one import)",
-            "import them in smaller groups",
-        )
+    problems.refuse(
+        ", ".join(display_name(n) for n, _ in uploads)[:120],
+        f"the {len(uploads)} files together are {size_text(total)} (limit {size_text(MAX_FILE_BYTES)} for one import)",
+        "import them in smaller groups",
     )
     return False
 

@@ -209,16 +209,11 @@ def _prepare(
             try:
                 parsed.append(PARSERS[kind](sheet, areas, opts, problems))
             except Exception as exc:  # noqa: BLE001 - a last guard: a sheet a parser cannot read is one problem, never a traceback
-                problems.error(
-                    Problem(
-                        "error",
-                        sheet.file,
-                        sheet.name,
-                        None,
-                        None,
-                        f"the sheet could not be read as {KIND_NAMES[kind]} ({type(exc).__name__})",
-                        "check that the format chosen is the file's, or let the importer detect it",
-                    )
+                problems.refuse(
+                    sheet.file,
+                    f"the sheet could not be read as {KIND_NAMES[kind]} ({type(exc).__name__})",
+                    "check that the format chosen is the file's, or let the importer detect it",
+                    sheet=sheet.name,
                 )
                 continue
             sheets.append((sheet.name, kind))
@@ -229,16 +224,10 @@ def _prepare(
     plan.data_version = data_version
     nothing = plan.add.empty and plan.replace.empty and not plan.unchanged and plan.targets.empty and plan.sn_rows.empty
     if nothing and not problems.errors:
-        problems.error(
-            Problem(
-                "error",
-                ", ".join(f["name"] for f in files) or "upload",
-                None,
-                None,
-                None,
-                "no figures found in the upload",
-                "check that the file holds a table of figures",
-            )
+        problems.refuse(
+            ", ".join(f["name"] for f in files) or "upload",
+            "no figures found in the upload",
+            "check that the file holds a table of figures",
         )
     return plan
 
@@ -283,8 +272,9 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
     frame = _check_duplicates(frame, problems)
     _check_rates(store, frame, problems)
     add, replace, unchanged = _compare_with_store(store, frame, names)
-    skipped = pd.DataFrame([s for p in parsed for s in p.skipped] + empty,
-                           columns=["file", "sheet", "row", "column", "what", "reason"])
+    skipped = pd.DataFrame(
+        [s for p in parsed for s in p.skipped] + empty, columns=["file", "sheet", "row", "column", "what", "reason"]
+    )
     unmapped: dict[str, list[str]] = {}
     for p in parsed:
         unmapped.update(p.unmapped)
@@ -340,15 +330,40 @@ def _drop_empty(frame: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, 
     rows = frame[empty]
     for n, r in enumerate(rows.itertuples()):
         if n == EMPTY_ROWS_NAMED:
-            problems.warn(Problem("warning", r.file, r.sheet, None, None,
-                                  f"{len(rows) - n:,} more figures have neither a value nor a symbol; they were skipped too",
-                                  "see the Skipped list"))
+            problems.warn(
+                Problem(
+                    "warning",
+                    r.file,
+                    r.sheet,
+                    None,
+                    None,
+                    f"{len(rows) - n:,} more figures have neither a value nor a symbol; they were skipped too",
+                    "see the Skipped list",
+                )
+            )
             break
-        problems.warn(Problem("warning", r.file, r.sheet, int(r.row), r.column,
-                              f"{reg.get(r.measure).label} has neither a value nor a symbol; the row was skipped",
-                              "give the figure, or its suppression symbol (c, x, z ...) if it is not published"))
-    skipped = [{"file": r.file, "sheet": r.sheet, "row": r.row, "column": r.column, "what": reg.get(r.measure).label,
-                "reason": "no value and no symbol"} for r in rows.itertuples()]
+        problems.warn(
+            Problem(
+                "warning",
+                r.file,
+                r.sheet,
+                int(r.row),
+                r.column,
+                f"{reg.get(r.measure).label} has neither a value nor a symbol; the row was skipped",
+                "give the figure, or its suppression symbol (c, x, z ...) if it is not published",
+            )
+        )
+    skipped = [
+        {
+            "file": r.file,
+            "sheet": r.sheet,
+            "row": r.row,
+            "column": r.column,
+            "what": reg.get(r.measure).label,
+            "reason": "no value and no symbol",
+        }
+        for r in rows.itertuples()
+    ]
     return frame[~empty], skipped
 
 

@@ -115,6 +115,12 @@ class Problems:
     def warn(self, p: Problem) -> None:
         self._add(p)
 
+    def refuse(
+        self, file: str, message: str, hint: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
+        """An error (it blocks the import) about a file, or a sheet, row or cell of it."""
+        self._add(Problem("error", file, sheet, row, column, message, hint))
+
     def _add(self, p: Problem) -> None:
         if len(self.items) < self.limit:
             self.items.append(p)

@@ -25,8 +25,21 @@ INSTRUCTIONS = [
 def template_bytes(store: Store) -> bytes:
     """The template workbook: Instructions, Data (with two example rows), Measures, Areas."""
     reg = registry()
-    measures = [(m.id, m.label, STAGES.get(m.stage, m.stage), m.unit, "at the end of the period" if m.snapshot else "over the period",
-                 m.polarity, m.decimals, "; ".join(m.aliases), m.definition) for m in reg if m.id != "population_0_17"]
+    measures = [
+        (
+            m.id,
+            m.label,
+            STAGES.get(m.stage, m.stage),
+            m.unit,
+            "at the end of the period" if m.snapshot else "over the period",
+            m.polarity,
+            m.decimals,
+            "; ".join(m.aliases),
+            m.definition,
+        )
+        for m in reg
+        if m.id != "population_0_17"
+    ]
     area_rows = store.query(
         """SELECT name, code, old_la_code, type FROM areas WHERE type != 'SN group'
            ORDER BY CASE type WHEN 'country' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, name"""
@@ -34,12 +47,24 @@ def template_bytes(store: Store) -> bytes:
     return workbook_bytes(
         [
             ("Instructions", ["Read me"], [[line] for line in INSTRUCTIONS[1:]]),
-            ("Data", ["area", "measure", "period", "value", "symbol", "source", "notes"],
-             [["Worcestershire", "referrals", "Apr-25", 402, "", "", "example row: delete"],
-              ["Worcestershire", "cp_plans", "Apr-25", "", "c", "", "example of a suppressed figure: delete"]]),
-            ("Measures", ["id", "label", "stage", "unit", "counted", "polarity", "decimals", "usual wordings", "definition"], measures),
-            ("Areas", ["name", "GSS code", "old LA code", "type"],
-             [[r.name, r.code, r.old_la_code or "", r.type] for r in area_rows.itertuples()]),
+            (
+                "Data",
+                ["area", "measure", "period", "value", "symbol", "source", "notes"],
+                [
+                    ["Worcestershire", "referrals", "Apr-25", 402, "", "", "example row: delete"],
+                    ["Worcestershire", "cp_plans", "Apr-25", "", "c", "", "example of a suppressed figure: delete"],
+                ],
+            ),
+            (
+                "Measures",
+                ["id", "label", "stage", "unit", "counted", "polarity", "decimals", "usual wordings", "definition"],
+                measures,
+            ),
+            (
+                "Areas",
+                ["name", "GSS code", "old LA code", "type"],
+                [[r.name, r.code, r.old_la_code or "", r.type] for r in area_rows.itertuples()],
+            ),
         ],
         header_notes={"Instructions": [INSTRUCTIONS[0]]},
     )

@@ -257,30 +257,12 @@ def read_xlsx(data: bytes, file: str, problems: Problems) -> list[Sheet]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        problems.error(
-            Problem(
-                "error",
-                file,
-                None,
-                None,
-                None,
-                f"the workbook cannot be opened ({type(exc).__name__})",
-                "open it in Excel and save it again as .xlsx",
-            )
+        problems.refuse(
+            file, f"the workbook cannot be opened ({type(exc).__name__})", "open it in Excel and save it again as .xlsx"
         )
         return []
     except Exception as exc:  # openpyxl raises many kinds on damaged parts
-        problems.error(
-            Problem(
-                "error",
-                file,
-                None,
-                None,
-                None,
-                f"the workbook is damaged ({type(exc).__name__})",
-                "open it in Excel and save it again as .xlsx",
-            )
-        )
+        problems.refuse(file, f"the workbook is damaged ({type(exc).__name__})", "open it in Excel and save it again as .xlsx")
         return []
     sheets = []
     budget = MAX_WORKBOOK_CELLS
@@ -289,16 +271,11 @@ def read_xlsx(data: bytes, file: str, problems: Problems) -> list[Sheet]:
             path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
             name, scan = structure.sheets.get(path, (ws.title, None))
             if scan is None:  # a sheet the scan did not see cannot be bounded: refuse rather than guess
-                problems.error(
-                    Problem(
-                        "error",
-                        file,
-                        ws.title,
-                        None,
-                        None,
-                        "the sheet's cells cannot be found in the workbook",
-                        "open it in Excel and save it again as .xlsx",
-                    )
+                problems.refuse(
+                    file,
+                    "the sheet's cells cannot be found in the workbook",
+                    "open it in Excel and save it again as .xlsx",
+                    sheet=ws.title,
                 )
                 continue
             try:
@@ -307,16 +284,11 @@ def read_xlsx(data: bytes, file: str, problems: Problems) -> list[Sheet]:
                 problems.error(Problem("error", file, ws.title, None, None, exc.message, exc.hint))
                 return []
             except Exception as exc:  # damaged XML inside the sheet
-                problems.error(
-                    Problem(
-                        "error",
-                        file,
-                        ws.title,
-                        None,
-                        None,
-                        f"the sheet is damaged ({type(exc).__name__})",
-                        "open it in Excel and save it again as .xlsx",
-                    )
+                problems.refuse(
+                    file,
+                    f"the sheet is damaged ({type(exc).__name__})",
+                    "open it in Excel and save it again as .xlsx",
+                    sheet=ws.title,
                 )
                 continue
             budget -= sum(len(r) for r in rows)
