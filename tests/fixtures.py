@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import zipfile
 
@@ -149,3 +150,12 @@ def template_xlsx(rows: list[list[object]]) -> bytes:
             ws.append(row)
 
     return xlsx(build)
+
+
+def file_digest(path) -> str:
+    """A database file and its WAL, byte for byte: equal digests mean nothing was written."""
+    h = hashlib.sha256()
+    for p in sorted(path.parent.glob(path.name + "*")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()

@@ -4,12 +4,11 @@ unchanged afterwards."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 
 import pytest
-from fixtures import EES_HEADER, LAIT_HEADER, board_csv, scorecard_xlsx, template_csv, template_xlsx, xlsx
+from fixtures import EES_HEADER, LAIT_HEADER, board_csv, file_digest, scorecard_xlsx, template_csv, template_xlsx, xlsx
 
 from journey.build import open_store
 from journey.errors import JourneyError
@@ -159,12 +158,6 @@ HOSTILE: dict[str, tuple[str, bytes, str]] = {
 }
 
 
-def _digest(path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(path.parent.glob(path.name + "*")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +177,7 @@ def test_there_are_at_least_forty_hostile_files():
 def test_hostile_file_gives_a_clear_message_and_changes_nothing(hostile_store, case):
     store, path = hostile_store
     name, data, expected = HOSTILE[case]
-    before = _digest(path)
+    before = file_digest(path)
     plan = prepare(store, [(name, data)])  # must not raise
     messages = [str(p) for p in plan.problems.items]
     assert any(expected.lower() in m.lower() for m in messages), messages
@@ -195,7 +188,7 @@ def test_hostile_file_gives_a_clear_message_and_changes_nothing(hostile_store, c
     else:
         with pytest.raises(JourneyError):
             commit(store, plan)
-    assert _digest(path) == before
+    assert file_digest(path) == before
 
 
 def test_row_and_column_are_named(hostile_store):
@@ -225,7 +218,7 @@ def test_a_file_of_bad_rows_lists_the_first_500_problems_and_stops(hostile_store
     """A file of the wrong kind: the first 500 problems in row order, then one line saying that
     listing stopped, and nothing to commit (the rest of the file is not read cell by cell)."""
     store, path = hostile_store
-    before = _digest(path)
+    before = file_digest(path)
     plan = prepare(store, [("wrong.csv", T([bad.format(i=i) for i in range(20_000)]))])
     items = plan.problems.items
     assert len(items) == 501 and not plan.ok
@@ -233,4 +226,4 @@ def test_a_file_of_bad_rows_lists_the_first_500_problems_and_stops(hostile_store
     assert {p.column for p in items[:500]} == {column}
     assert items[-1].message == "more than 500 problems; listing stopped"
     assert len(plan.add) == 0 and len(plan.replace) == 0
-    assert _digest(path) == before
+    assert file_digest(path) == before

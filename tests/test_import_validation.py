@@ -6,10 +6,9 @@ refusal the database file is byte-for-byte unchanged."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pytest
-from fixtures import EES_HEADER, board_csv, ees_csv, lait_csv, scorecard_xlsx, template_csv, xlsx
+from fixtures import EES_HEADER, board_csv, ees_csv, file_digest, lait_csv, scorecard_xlsx, template_csv, xlsx
 
 from journey.build import open_store
 from journey.errors import JourneyError
@@ -17,15 +16,6 @@ from journey.importing.formats import PARSERS, Options
 from journey.importing.plan import STALE_PLAN, commit, prepare, undo
 from journey.importing.problems import MAX_MESSAGE, Problem, quote
 from journey.periods import last_year
-
-
-def _digest(path) -> str:
-    """The database file and its WAL, byte for byte."""
-    h = hashlib.sha256()
-    for p in sorted(path.parent.glob(path.name + "*")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +38,12 @@ def writable(tmp_path):
 
 def refused(store, path, uploads, options=None):
     """prepare, then commit must refuse; the file is unchanged. Returns the plan's errors."""
-    before = _digest(path)
+    before = file_digest(path)
     plan = prepare(store, uploads, options)
     assert not plan.ok, [str(p) for p in plan.problems.items]
     with pytest.raises(JourneyError, match="nothing was imported"):
         commit(store, plan, acknowledged=True)
-    assert _digest(path) == before
+    assert file_digest(path) == before
     return plan.problems.errors
 
 
@@ -117,14 +107,14 @@ SHEETS = _sheets()
 def test_a_forced_format_on_another_kind_of_sheet_is_one_clear_problem(checked, kind, sheet):
     store, path = checked
     name, data = SHEETS[sheet]
-    before = _digest(path)
+    before = file_digest(path)
     plan = prepare(store, [(name, data)], Options(format=kind))  # must not raise
     messages = [str(p) for p in plan.problems.items]
     assert not plan.ok and plan.add.empty and plan.replace.empty and plan.sn_rows.empty, messages
     assert all(m.startswith(name) for m in messages), messages
     assert not any("could not be read as" in m for m in messages), messages  # the parser's own check, not the last guard
     assert len(plan.problems.errors) <= 2, messages
-    assert _digest(path) == before
+    assert file_digest(path) == before
 
 
 def test_sn_model_forced_on_a_template_names_the_missing_columns(checked):
@@ -162,10 +152,10 @@ def test_ons_population_with_a_month_period_names_the_row_and_column(checked):
 @pytest.mark.parametrize("vintage", ["9999-99", "2026-13", "soon", "1999"])
 def test_a_vintage_given_as_an_option_is_refused(checked, vintage):
     store, path = checked
-    before = _digest(path)
+    before = file_digest(path)
     with pytest.raises(JourneyError, match="is not a vintage"):
         prepare(store, [("lait.csv", lait_csv())], Options(vintage=vintage))
-    assert _digest(path) == before
+    assert file_digest(path) == before
 
 
 def test_a_vintage_option_is_written_in_its_one_form(checked):
@@ -327,10 +317,10 @@ def test_a_replacing_figure_far_from_the_old_one_must_be_confirmed(writable, val
     assert phrase in p.message and "Children in need" in p.message and "Worcestershire" in p.message
     assert "1 figures to confirm" in plan.summary()
     store.query("CHECKPOINT")
-    before = _digest(path)
+    before = file_digest(path)
     with pytest.raises(JourneyError, match=r"1 figure\(s\) in the upload look implausible .* confirm them"):
         commit(store, plan)
-    assert _digest(path) == before
+    assert file_digest(path) == before
     assert commit(store, plan, acknowledged=True)
     assert store.scalar(
         "SELECT value FROM observations WHERE measure = 'cin_count' AND area_code = 'E10000034' "
@@ -397,11 +387,11 @@ def test_a_plan_checked_before_another_import_is_refused(writable):
     other = commit(store, prepare(store, [("b.csv", template_csv(["Worcestershire,referrals,Apr-25,410,,Local,"]))]))
     assert other
     store.query("CHECKPOINT")
-    before, version = _digest(path), store.data_version
+    before, version = file_digest(path), store.data_version
     with pytest.raises(JourneyError) as exc:
         commit(store, first)
     assert str(exc.value) == STALE_PLAN
-    assert _digest(path) == before and store.data_version == version
+    assert file_digest(path) == before and store.data_version == version
     assert store.scalar("SELECT count(*) FROM imports WHERE status = 'committed'") == 1
     again = prepare(store, [("a.csv", template_csv(["Worcestershire,referrals,Apr-25,402,,Local,"]))])
     assert commit(store, again)  # checked again: it commits
