@@ -158,3 +158,18 @@ def test_sessions_missing_the_same_result_compute_it_once(fresh_store):
     for t in [first, *others]:
         t.join(timeout=60)
     assert len(calls) == 1 and results == [[], [], [], []]
+
+
+def test_read_transactions_are_reused_within_a_version_and_dropped_by_a_commit(fresh_store):
+    """An idle read transaction serves the next block of the same version (no new one opened);
+    after a commit the next block sees the new state, never the old one's."""
+    s = fresh_store
+    with s.reading():
+        first = s._snapshot()
+    with s.reading():
+        assert s._snapshot() is first  # reused: the same open transaction
+        assert _referrals(s) == []
+    _import(s, 77)
+    with s.reading():
+        assert s._snapshot() is not first
+        assert _referrals(s) == [77.0] and s.data_version == first.version + 1
