@@ -173,9 +173,11 @@ history = import_history(s)
 if history.empty:
     st.write("No imports yet.")
 else:
-    shown_history = history.drop(columns=["details"]).rename(columns=HISTORY_HEADINGS)
-    st.dataframe(arrow(s, "import_history", lambda: shown_history), hide_index=True, width="stretch")
-    download_row("import_history", key="history", title="Import history", data=lambda: shown_history)
+    def shown_history():
+        return history.drop(columns=["details"]).rename(columns=HISTORY_HEADINGS)
+
+    st.dataframe(arrow(s, "import_history", shown_history), hide_index=True, width="stretch")
+    download_row("import_history", key="history", title="Import history", data=shown_history)
     undoable = [int(i) for i, k, st_ in zip(history["id"], history["kind"], history["status"]) if st_ == "committed" and k != "default"]
     if undoable:
         about = {int(i): f"import {int(i)}: {label} ({when:%d %b %Y %H:%M})"
