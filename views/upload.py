@@ -10,7 +10,7 @@ from journey.build import load_default_figures
 from journey.errors import JourneyError
 from journey.figures import import_effect, import_history, observation_count
 from journey.importing.formats import FORMATS, Options
-from journey.importing.limits import limits_text
+from journey.importing.limits import MAX_FILE_BYTES, MB, limits_text
 from journey.importing.plan import commit, prepare, undo
 from journey.importing.template import template_bytes
 from journey.periods import period_label
@@ -54,8 +54,10 @@ st.download_button("Download the template (.xlsx)", data=lambda: template_bytes(
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template",
                    icon=":material/download:")
 
+# Streamlit counts the widget's limit in MiB: it shows "15MB per file", and a file a little over the
+# importer's 15,000,000 bytes still reaches the importer, which says so in a sentence.
 files = st.file_uploader("Files", type=["csv", "xlsx", "xlsm", "zip", "tsv", "txt"], accept_multiple_files=True, key="files",
-                         help=limits_text())
+                         help=limits_text(), max_upload_size=MAX_FILE_BYTES // MB)
 st.caption(f"Limits: {limits_text()}")
 labels = la_labels(s)
 with st.expander("Options", expanded=False):
