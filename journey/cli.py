@@ -97,7 +97,8 @@ def _store(args: argparse.Namespace, *, reading: bool = False) -> Iterator[Store
         store = open_store(args.db)
     except StoreError:
         path = Path(args.db) if args.db else default_db_path()
-        if not reading or not path.exists() or os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if not reading or not path.exists() or writable:
             raise
         store = open_store(path, read_only=True)
     try:

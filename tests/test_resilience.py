@@ -4,6 +4,7 @@ server that serves 1,000 page loads without growing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -138,21 +139,28 @@ def _read_only_command(folder: Path, command: list[str]) -> list[str]:
     ]
 
 
-def test_import_into_a_read_only_location_fails_clearly_and_changes_nothing(default_db, tmp_path):
+@contextlib.contextmanager
+def _store_in_a_read_only_folder(default_db: Path, tmp_path: Path):
+    """(folder, database, fingerprint before) for a copy of the default store in a folder that
+    ``_read_only_command`` makes read-only; the file modes are put back afterwards."""
     folder = tmp_path / "readonly"
     folder.mkdir()
     db = folder / "journey.duckdb"
     shutil.copy(default_db, db)
-    before = fingerprint(db)
-    csv = tmp_path / "one.csv"
-    csv.write_text("area,measure,period,value\nWorcestershire,referrals,Apr-25,400\n")
-    command = _read_only_command(folder, [sys.executable, "-m", "journey", "import", str(csv), "--db", str(db)])
     try:
-        run = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
+        yield folder, db, fingerprint(db)
     finally:
         os.chmod(folder, 0o755)
         for f in folder.iterdir():
             os.chmod(f, 0o644)
+
+
+def test_import_into_a_read_only_location_fails_clearly_and_changes_nothing(default_db, tmp_path):
+    csv = tmp_path / "one.csv"
+    csv.write_text("area,measure,period,value\nWorcestershire,referrals,Apr-25,400\n")
+    with _store_in_a_read_only_folder(default_db, tmp_path) as (folder, db, before):
+        command = _read_only_command(folder, [sys.executable, "-m", "journey", "import", str(csv), "--db", str(db)])
+        run = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert re.search(r"read-only|not writable|permission", run.stderr + run.stdout, re.I), run.stderr
@@ -161,24 +169,11 @@ def test_import_into_a_read_only_location_fails_clearly_and_changes_nothing(defa
 
 def test_reading_commands_work_on_a_store_in_a_read_only_location(default_db, tmp_path):
     """`check`, `imports` and `show` only read: a read-only location opens read-only, not refused."""
-    folder = tmp_path / "readonly"
-    folder.mkdir()
-    db = folder / "journey.duckdb"
-    shutil.copy(default_db, db)
-    before = fingerprint(db)
     runs = {}
-    try:
-        for name, args in {
-            "check": ["check"],
-            "imports": ["imports"],
-            "show": ["show", "Worcestershire", "cp_rate_per_10k"],
-        }.items():
+    with _store_in_a_read_only_folder(default_db, tmp_path) as (folder, db, before):
+        for name, args in {"check": ["check"], "imports": ["imports"], "show": ["show", "Worcestershire", "cp_rate_per_10k"]}.items():
             command = _read_only_command(folder, [sys.executable, "-m", "journey", *args, "--db", str(db)])
             runs[name] = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
-    finally:
-        os.chmod(folder, 0o755)
-        for f in folder.iterdir():
-            os.chmod(f, 0o644)
     for name, run in runs.items():
         assert run.returncode == 0, (name, run.stderr[-2000:])
         assert "Traceback" not in run.stderr

@@ -386,47 +386,23 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     for i in frame.index[negative | over | future | early | bad_symbol]:
         r = frame.loc[i]
         m = reg.get(r["measure"])
-        where = (r["file"], r["sheet"], r["row"], r["column"])
-        when = (r["file"], r["sheet"], r["period_row"], r["period_column"])
+        cell = {"sheet": r["sheet"], "row": r["row"], "column": r["column"]}
+        period_cell = {"sheet": r["sheet"], "row": r["period_row"], "column": r["period_column"]}
         if negative[i]:
-            problems.error(
-                Problem(
-                    "error", *where, f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell"
-                )
-            )
+            problems.refuse(r["file"], f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell",
+                            **cell)
         elif over[i]:
-            problems.error(
-                Problem(
-                    "error",
-                    *where,
-                    f"{m.label} is {r['value']:,g}%, over 100%",
-                    "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)",
-                )
-            )
+            problems.refuse(r["file"], f"{m.label} is {r['value']:,g}%, over 100%",
+                            "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)", **cell)
         if future[i]:
-            problems.error(
-                Problem(
-                    "error", *when, f"the period ends {r['period_end']:%d %B %Y}, in the future", "check the year of the period"
-                )
-            )
+            problems.refuse(r["file"], f"the period ends {r['period_end']:%d %B %Y}, in the future", "check the year of the period",
+                            **period_cell)
         elif early[i]:
-            problems.error(
-                Problem(
-                    "error",
-                    *when,
-                    f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
-                    f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period",
-                )
-            )
+            problems.refuse(r["file"], f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
+                            f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period", **period_cell)
         if bad_symbol[i]:
-            problems.error(
-                Problem(
-                    "error",
-                    *where,
-                    f"{quote(r['symbol'], 20)} is not a suppression symbol",
-                    "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank",
-                )
-            )
+            problems.refuse(r["file"], f"{quote(r['symbol'], 20)} is not a suppression symbol",
+                            "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank", **cell)
     return frame[~(negative | over | future | early | bad_symbol)]
 
 
