@@ -27,11 +27,21 @@ STAGES: dict[str, str] = {
     "child_protection": "Child protection",
     "looked_after": "Children looked after",
     "care_leavers": "Care leavers",
+    "workforce": "Children's social care workforce",
     "context": "Context: population",
     "other": "Other safeguarding measures",
 }
 
 POLARITIES = ("high", "low", "neutral")
+
+#: Ofsted's grades as the value of a ``judgement`` measure (the grade number Ofsted itself uses).
+JUDGEMENTS: dict[int, str] = {1: "Outstanding", 2: "Good", 3: "Requires improvement to be good", 4: "Inadequate"}
+
+#: When a measure's reporting year Y falls: ``financial_year`` the year to 31 March Y (flows),
+#: ``at_31_march`` / ``at_30_september`` a snapshot on that day of Y, ``academic_year`` the
+#: school year to 31 August Y, ``inspection`` a dated event; "" for local measures (their
+#: periods are as given).
+YEAR_TYPES = ("financial_year", "at_31_march", "at_30_september", "academic_year", "inspection", "")
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,8 @@ class Measure:
     """One indicator of the catalogue.
 
     ``unit`` is the display unit ("%", "per 10k children 0-17", "children"); ``kind`` is
-    count, rate, percent or duration; ``polarity`` is high (higher is better), low (lower is
+    count, rate (per 10,000), percent, duration, number (need not be whole: FTE, caseloads,
+    scores) or judgement (Ofsted's grade 1-4, shown as words, never averaged or ranked); ``polarity`` is high (higher is better), low (lower is
     better) or neutral (neither: never coloured good or bad); ``decimals`` is the published
     precision; ``rate_of`` names the count a rate per 10,000 is computed from.
     """
@@ -59,6 +70,12 @@ class Measure:
     headline: bool = False  # the stage's headline measure on the overview
     snapshot: bool = False  # counted at the end of the period (stock) rather than over it (flow)
     aliases: tuple[str, ...] = ()  # the usual wordings of the measure in local spreadsheets
+    topic: str = ""  # LAIT's topic (or "Local measures"): the group within a stage
+    lait_code: str | None = None  # LAIT's Short Desc for this indicator, exactly as LAIT spells it
+    year_type: str = ""  # one of YEAR_TYPES
+    no_quartile: bool = False  # LAIT does not band this indicator into quartiles
+    methodology: str = ""
+    updated: str = ""  # YYYY-MM: when LAIT last updated the indicator (its figures' vintage)
 
     @property
     def is_rate(self) -> bool:
@@ -69,6 +86,11 @@ class Measure:
         return self.kind == "percent"
 
     @property
+    def is_judgement(self) -> bool:
+        """An Ofsted-style category: never averaged, ranked, banded or drawn as a number."""
+        return self.kind == "judgement"
+
+    @property
     def judged(self) -> bool:
         """True when a movement can be called better or worse (polarity high or low)."""
         return self.polarity in ("high", "low")
@@ -76,8 +98,11 @@ class Measure:
     @property
     def reading(self) -> str:
         """How to read the measure's direction, in one sentence."""
-        return {"high": "Higher is better.", "low": "Lower is better.",
-                "neutral": "Neither higher nor lower is better in itself."}[self.polarity]
+        return {
+            "high": "Higher is better.",
+            "low": "Lower is better.",
+            "neutral": "Neither higher nor lower is better in itself.",
+        }[self.polarity]
 
     @property
     def stage_label(self) -> str:
@@ -94,6 +119,8 @@ class Measure:
         """
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return symbol if symbol else "–"
+        if self.is_judgement:
+            return JUDGEMENTS.get(int(value), "–") if float(value).is_integer() else "–"
         text = f"{round_half_up(value, self.decimals):,.{self.decimals}f}"
         if self.is_percent:
             return text + "%"
@@ -218,8 +245,10 @@ class Registry:
 
     def format_values(self, measure_ids: Iterable[str], values: Iterable[object], symbols: Iterable[object]) -> list[str]:
         """``Measure.format`` down a column of figures that may be of different measures."""
-        return [self.get(m).format(None if v is None or v != v else float(v), s if isinstance(s, str) else None)
-                for m, v, s in zip(measure_ids, values, symbols)]
+        return [
+            self.get(m).format(None if v is None or v != v else float(v), s if isinstance(s, str) else None)
+            for m, v, s in zip(measure_ids, values, symbols)
+        ]
 
     def headlines(self) -> list[Measure]:
         """One headline measure per journey stage, in journey order."""
@@ -242,6 +271,8 @@ def _read_measures() -> list[Measure]:
     for row in rows:
         if row["polarity"] not in POLARITIES:
             raise ValueError(f"{MEASURES_FILE.name}: measure {row['measure']} has polarity {row['polarity']!r}")
+        if row.get("year_type", "") not in YEAR_TYPES:
+            raise ValueError(f"{MEASURES_FILE.name}: measure {row['measure']} has year type {row['year_type']!r}")
         out.append(
             Measure(
                 id=row["measure"],
@@ -259,6 +290,12 @@ def _read_measures() -> list[Measure]:
                 headline=row.get("headline", "") == "yes",
                 snapshot=row.get("timing", "") == "at period end",
                 aliases=tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip()),
+                topic=row.get("topic", ""),
+                lait_code=row.get("lait_code") or None,
+                year_type=row.get("year_type", ""),
+                no_quartile=row.get("no_quartile", "") == "yes",
+                methodology=row.get("methodology", ""),
+                updated=row.get("updated", ""),
             )
         )
     return out
@@ -266,10 +303,7 @@ def _read_measures() -> list[Measure]:
 
 def _read_conversions() -> list[Conversion]:
     with CONVERSIONS_FILE.open(newline="", encoding="utf-8") as f:
-        return [
-            Conversion(int(r["step"]), r["from_measure"], r["to_measure"], r["label"])
-            for r in csv.DictReader(f)
-        ]
+        return [Conversion(int(r["step"]), r["from_measure"], r["to_measure"], r["label"]) for r in csv.DictReader(f)]
 
 
 @lru_cache(maxsize=1)
