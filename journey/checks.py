@@ -2,7 +2,9 @@
 
 - rates: computed rate per 10,000 against the published rate, where they differ by more than
   rounding, with the reason;
-- conflicts: one figure given by several rows with different values;
+- conflicts: one figure given by several rows that disagree: values different beyond the
+  measure's published precision, a value against a symbol, or two different symbols
+  (``figures.conflicts``; rows that agree are one figure, not a conflict);
 - missing populations: counts whose rate cannot be computed for lack of the mid-(Y-1)
   population;
 - integrity: rows whose area or measure the store does not know. Only these make the store
@@ -30,18 +32,26 @@ class CheckReport:
     integrity_errors: list[str]
 
     @property
+    def conflict_figures(self) -> int:
+        """How many figures (area, measure, period) are in conflict; ``conflicts`` has every row."""
+        if self.conflicts.empty:
+            return 0
+        return int(self.conflicts.groupby(figures.FIGURE_KEY, dropna=False).ngroups)
+
+    @property
     def ok(self) -> bool:
         return not self.integrity_errors
 
 
 def run_checks(store: Store) -> CheckReport:
+    """Every check over the store's figures (see the module docstring)."""
     comp = rate_comparison(store)
     differs = comp[comp["status"] == "differs"] if not comp.empty else comp
     nopop = comp[comp["status"] == "no population"] if not comp.empty else comp
     errors = []
-    unknown_areas = store.query(
-        "SELECT DISTINCT area_code FROM observations WHERE area_code NOT IN (SELECT code FROM areas)"
-    )["area_code"].tolist()
+    unknown_areas = store.query("SELECT DISTINCT area_code FROM observations WHERE area_code NOT IN (SELECT code FROM areas)")[
+        "area_code"
+    ].tolist()
     if unknown_areas:
         errors.append(f"observations for areas not in the area list: {', '.join(unknown_areas)}")
     measures = store.query("SELECT DISTINCT measure FROM observations")["measure"].tolist()

@@ -225,13 +225,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     print()
     c = report.conflicts
-    n = c.groupby(["area_key", "measure", "period_start", "period_end"]).ngroups if not c.empty else 0
+    n = report.conflict_figures
     print(
-        f"Conflicting figures: {n} figures are given with different values by different rows (all kept; the newest vintage is shown)."
+        f"Conflicting figures: {n} figures are given differently by different rows: values that differ beyond "
+        "rounding, a value against a symbol, or two symbols (all kept; the newest vintage is shown)."
     )
     if n:
         _print_table(
-            c[["area_name", "measure", "period_end", "value", "symbol", "source", "vintage", "kind"]].assign(
+            c[["area_name", "measure", "period_end", "value", "symbol", "source", "vintage", "kind", "difference"]].assign(
                 source=c["source"].str.slice(0, 50)
             )
         )

@@ -9,6 +9,7 @@ queryable through ``all_vintages`` and ``conflicts``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -75,12 +76,17 @@ def latest(
 
 
 def latest_sql(
-    area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None, reporting_year: int | None = None,
-    *, annual: bool = False,
+    area_keys: Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+    reporting_year: int | None = None,
+    *,
+    annual: bool = False,
 ) -> tuple[str, list]:
     """(SQL, parameters) selecting what ``latest`` returns, unordered, for use inside other queries."""
-    return (f"SELECT * EXCLUDE (rank_in_figure) FROM ({_RANKED}) WHERE rank_in_figure = 1",
-            _params(area_keys, measures, reporting_year, annual))
+    return (
+        f"SELECT * EXCLUDE (rank_in_figure) FROM ({_RANKED}) WHERE rank_in_figure = 1",
+        _params(area_keys, measures, reporting_year, annual),
+    )
 
 
 def all_vintages(
@@ -95,30 +101,80 @@ def all_vintages(
 
 
 def conflicts(store: Store, area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None) -> pd.DataFrame:
-    """Figures given by more than one row with different values or symbols, every row shown.
+    """Figures given by more than one row that disagree, every row of each shown.
 
-    Revisions by a later vintage and contradictions inside one source both appear; the
-    ``kind`` column says which. Remembered until the store changes: do not modify the frame.
+    Rows for one figure (area key, measure, period) *agree* when both have a value and the values
+    are the same at the measure's published precision (``agreement_key``), or when neither has a
+    value and both carry the same symbol: that is one figure, however many sources give it. They
+    *disagree* when the values differ beyond rounding, when one has a value and the other a symbol
+    (EES ``c`` against a LAIT figure), or when both have different symbols (``c`` against ``x``).
+    Every row of a disagreeing figure is listed with its source and vintage; ``is_latest`` marks
+    the one shown by default (the newest vintage). ``kind`` says who disagrees (different
+    sources, a later release of the same source, or one source with itself) and ``difference``
+    what disagrees ("different values", "a value against a symbol", "different symbols").
+    Remembered until the store changes: do not modify the frame.
     """
     key = ("conflicts", tuple(area_keys) if area_keys is not None else None, tuple(measures) if measures is not None else None)
     return store.memo(key, lambda: _conflicts(store, area_keys, measures))
 
 
+def agreement_key(measure: str, value: float | None, symbol: str | None) -> str:
+    """What two rows of one figure must share to agree: the value at the measure's published
+    precision (half away from zero, the registry's rule) when there is one, else the symbol.
+    A measure the registry does not know is compared to 6 decimal places."""
+    from journey.registry import registry, round_half_up
+
+    if value is not None and not (isinstance(value, float) and math.isnan(value)):
+        reg = registry()
+        decimals = reg.get(measure).decimals if measure in reg else 6
+        return f"value {round_half_up(float(value), decimals)!r}"
+    return f"symbol {symbol if isinstance(symbol, str) else ''}"
+
+
+# Figures given by more than one row whose rows are not all identical: the only candidates for a
+# conflict (identical rows always agree), found in SQL so a national store's thousands of figures
+# given alike by EES and LAIT are never read into Python.
+_CANDIDATES = f"""
+    SELECT * EXCLUDE (rank_in_figure, n_values, n_symbols, lo, hi, slo, shi), rank_in_figure = 1 AS is_latest
+    FROM (SELECT *,
+            count(value) OVER f AS n_values, count(symbol) OVER f AS n_symbols,
+            min(value) OVER f AS lo, max(value) OVER f AS hi, min(symbol) OVER f AS slo, max(symbol) OVER f AS shi
+          FROM ({_RANKED}) ranked WHERE n_rows > 1
+          WINDOW f AS (PARTITION BY area_key, measure, period_start, period_end))
+    WHERE n_values NOT IN (0, n_rows) OR n_symbols NOT IN (0, n_rows) OR lo <> hi OR slo <> shi
+    ORDER BY area_key, measure, period_end, period_start, rank_in_figure
+"""
+
+
 def _conflicts(store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None) -> pd.DataFrame:
-    rows = all_vintages(store, area_keys, measures)
-    rows = rows[rows["n_rows"] > 1].copy()
+    rows = _tidy(store.query(_CANDIDATES, _params(area_keys, measures, None)))
     if rows.empty:
-        return rows.assign(kind=pd.Series(dtype=str))
-    rows["value_key"] = rows["value"].round(6).astype(str) + "|" + rows["symbol"].fillna("")
-    groups = rows.groupby(FIGURE_KEY, dropna=False)
-    differs = groups["value_key"].transform("nunique") > 1
-    rows = rows[differs].copy()
-    same_source = rows.groupby(FIGURE_KEY, dropna=False)["source"].transform("nunique") == 1
-    same_vintage = rows.groupby(FIGURE_KEY, dropna=False)["vintage"].transform("nunique") == 1
+        return rows.assign(kind=pd.Series(dtype=str), difference=pd.Series(dtype=str))
+    values = [None if math.isnan(v) else v for v in rows["value"].tolist()]
+    symbols = [s if isinstance(s, str) else None for s in rows["symbol"].astype(object).tolist()]
+    rows["agreement"] = [agreement_key(m, v, s) for m, v, s in zip(rows["measure"].tolist(), values, symbols)]
+    rows["has_value"] = [v is not None for v in values]
+    groups = rows.groupby(FIGURE_KEY, dropna=False, sort=False)
+    rows = rows[groups["agreement"].transform("nunique") > 1].copy()
+    if rows.empty:
+        return rows.drop(columns=["agreement", "has_value"]).assign(kind=pd.Series(dtype=str), difference=pd.Series(dtype=str))
+    groups = rows.groupby(FIGURE_KEY, dropna=False, sort=False)
+    same_source = groups["source"].transform("nunique") == 1
+    same_vintage = groups["vintage"].transform("nunique") == 1
     rows["kind"] = "different sources"
     rows.loc[same_source & ~same_vintage, "kind"] = "revised in a later release"
     rows.loc[same_source & same_vintage, "kind"] = "contradiction within one source"
-    return rows.drop(columns=["value_key"])
+    with_value = groups["has_value"].transform("sum")
+    rows["difference"] = "different values"
+    rows.loc[(with_value > 0) & (with_value < groups["has_value"].transform("size")), "difference"] = "a value against a symbol"
+    rows.loc[with_value == 0, "difference"] = "different symbols"
+    return rows.drop(columns=["agreement", "has_value"]).reset_index(drop=True)
+
+
+def conflict_count(store: Store) -> int:
+    """How many figures (area, measure, period) are in conflict (``conflicts``), not rows."""
+    c = conflicts(store)
+    return 0 if c.empty else int(c.groupby(FIGURE_KEY, dropna=False).ngroups)
 
 
 def by_source(store: Store, source_contains: str, measures: Sequence[str] | None = None) -> pd.DataFrame:
@@ -130,22 +186,31 @@ def by_source(store: Store, source_contains: str, measures: Sequence[str] | None
 def sources(store: Store) -> pd.DataFrame:
     """What the store holds, by source and vintage: rows, areas, measures, years covered.
     Remembered until the store changes: do not modify the frame."""
-    return store.memo("sources", lambda: store.query(
-        f"""SELECT o.source, o.vintage, count(*) AS rows, count(DISTINCT o.area_code) AS areas,
+    return store.memo(
+        "sources",
+        lambda: store.query(
+            f"""SELECT o.source, o.vintage, count(*) AS rows, count(DISTINCT o.area_code) AS areas,
                   count(DISTINCT o.measure) AS measures, min(year(o.period_end)) AS first_year,
                   max(year(o.period_end)) AS last_year,
                   count(*) FILTER (WHERE o.value IS NULL) AS suppressed_or_missing
            FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
            WHERE o.replaced_by IS NULL
            GROUP BY ALL ORDER BY {vintage_order_sql("any_value(o.vintage)")} DESC, o.source"""
-    ))
+        ),
+    )
 
 
 def observation_count(store: Store) -> int:
     """How many figures (rows of committed imports) the store holds; counted once per store version."""
-    return store.memo("observation_count", lambda: int(store.scalar(
-        "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed' "
-        "WHERE o.replaced_by IS NULL")))
+    return store.memo(
+        "observation_count",
+        lambda: int(
+            store.scalar(
+                "SELECT count(*) FROM observations o JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed' "
+                "WHERE o.replaced_by IS NULL"
+            )
+        ),
+    )
 
 
 def store_summary(store: Store) -> dict[str, object]:
@@ -172,10 +237,13 @@ def _store_summary(store: Store) -> dict[str, object]:
 def import_history(store: Store) -> pd.DataFrame:
     """Every import, newest first: id, kind, label, file name, time, rows added, status.
     Remembered until the store changes (every import and undo changes it): do not modify."""
-    return store.memo("import_history", lambda: store.query(
-        """SELECT import_id AS id, kind, label, file_name, created_at, rows_added, rows_replaced, status, details
+    return store.memo(
+        "import_history",
+        lambda: store.query(
+            """SELECT import_id AS id, kind, label, file_name, created_at, rows_added, rows_replaced, status, details
            FROM imports ORDER BY import_id DESC"""
-    ))
+        ),
+    )
 
 
 def import_effect(store: Store, import_id: int) -> tuple[int, int, int]:
@@ -184,5 +252,6 @@ def import_effect(store: Store, import_id: int) -> tuple[int, int, int]:
     added = store.scalar("SELECT count(*) FROM observations WHERE import_id = ?", [import_id]) or 0
     restored = store.scalar("SELECT count(*) FROM observations WHERE replaced_by = ?", [import_id]) or 0
     other = (store.scalar("SELECT count(*) FROM targets WHERE import_id = ?", [import_id]) or 0) + (
-        store.scalar("SELECT count(*) FROM sn_models WHERE import_id = ?", [import_id]) or 0)
+        store.scalar("SELECT count(*) FROM sn_models WHERE import_id = ?", [import_id]) or 0
+    )
     return int(added), int(restored), int(other)

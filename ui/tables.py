@@ -88,4 +88,5 @@ def _conflict_table(s: Store) -> pd.DataFrame:
         "Vintage": c["vintage"],
         "Note": c["note"].fillna(""),
         "Kind": c["kind"],
+        "Difference": c["difference"],
     })
