@@ -5,27 +5,21 @@ import pyarrow as pa
 import streamlit as st
 
 from journey.charts import Spec, trend_chart, xmr_chart
-from journey.registry import STAGES, registry
+from journey.registry import registry
 from journey.selection import la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
 from journey.slides import build_slide, sources_line
 from journey.spc import MIN_POINTS, SHIFT_RUN, TREND_RUN
 from journey.symbols import symbol_meanings
 from ui import charts
 from ui.downloads import download_row, file_stem
+from ui.pickers import measure_picker
 from ui.state import data_page
 from ui.text import literal
 
 s, sel, la = data_page()
 reg = registry()
-by_stage = reg.by_stage()
 
-c1, c2 = st.columns([1, 2])
-stage = c1.selectbox("Stage", list(by_stage), format_func=lambda k: STAGES.get(k, k), key="stage",
-                     index=list(by_stage).index("child_protection"), bind="query-params")
-options = [m.id for m in by_stage[stage]]
-headline = next((i for i, k in enumerate(options) if reg.get(k).headline), 0)
-measure_id = c2.selectbox("Measure", options, format_func=lambda k: reg.get(k).label, key="measure",
-                          index=headline, bind="query-params")
+measure_id = measure_picker(reg.measures, key="measure", stage_key="stage", label="Measure", default_stage="child_protection")
 m = reg.get(measure_id)
 
 st.title(m.label)
