@@ -1,8 +1,10 @@
 """Bring the project's own data files (``data/``) into a store.
 
 Reference data (every area of England, the statistical-neighbour models) goes into every store.
-The default dataset (published figures with source and vintage) goes into a new store unless
-``JOURNEY_NO_DEFAULT=1``. Each step compares the files' checksum with the one recorded in the
+The default dataset goes into a new store unless ``JOURNEY_NO_DEFAULT=1``: the national figures
+(``data/national_figures.parquet``, every LA, region and England, built from DfE's and LAIT's
+files by ``python -m journey refresh-default``) and the figures printed in local board reports
+(``data/board_report_figures.csv``), each with source and vintage. Each step compares the files' checksum with the one recorded in the
 store, so building twice changes nothing.
 """
 
@@ -14,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from journey import periods
-from journey.config import AREAS_FILE, FIGURES_FILE, SN_FILE, load_default_wanted
+from journey.config import AREAS_FILE, BOARD_FIGURES_FILE, NATIONAL_FILE, SN_FILE, load_default_wanted
 from journey.errors import JourneyError
 from journey.registry import registry
 from journey.store import Store, connect
@@ -71,8 +73,8 @@ def read_sn_models(path: Path = SN_FILE) -> pd.DataFrame:
     )
 
 
-def read_published_figures(path: Path = FIGURES_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(observations, targets) from the tidy published-figures file.
+def read_published_figures(path: Path = BOARD_FIGURES_FILE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(observations, targets) from a tidy published-figures file (the board reports' figures).
 
     Values stay text until parsed here; an empty value keeps its status symbol and becomes
     NULL, never 0. Rows whose measure ends in ``_target`` are local targets, not figures.
@@ -85,9 +87,7 @@ def read_published_figures(path: Path = FIGURES_FILE) -> tuple[pd.DataFrame, pd.
         raise JourneyError(f"{path.name}, row {row}, column value: {bad.iloc[0]['value']!r} is not a number.")
     missing = raw[(raw["value"] == "") & (raw["status"] == "")]
     if not missing.empty:
-        raise JourneyError(
-            f"{path.name}, row {missing.index[0] + 2}: no value and no status symbol; give one or the other."
-        )
+        raise JourneyError(f"{path.name}, row {missing.index[0] + 2}: no value and no status symbol; give one or the other.")
     frame = pd.DataFrame(
         {
             "area_code": raw["area_code"],
@@ -108,14 +108,42 @@ def read_published_figures(path: Path = FIGURES_FILE) -> tuple[pd.DataFrame, pd.
     frame.loc[gaps, "reporting_year"] = pd.array(derived, dtype="Int64")
     is_target = frame["measure"].str.endswith("_target")
     targets = frame[is_target].rename(columns={"value": "target"})
-    targets = targets.assign(
-        measure=targets["measure"].str.removesuffix("_target"), tolerance=None, area_key=None
-    )
+    targets = targets.assign(measure=targets["measure"].str.removesuffix("_target"), tolerance=None, area_key=None)
     observations = frame[~is_target].reset_index(drop=True)
     unknown = sorted(set(observations["measure"].unique()) - set(registry().ids()))
     if unknown:
         raise JourneyError(f"{path.name}: measures not in the registry (data/measures.csv): {', '.join(unknown)}")
     return observations, targets.reset_index(drop=True)
+
+
+def read_national_figures(path: Path = NATIONAL_FILE) -> pd.DataFrame:
+    """The shipped national figures as observations (``journey.refresh.NATIONAL_COLUMNS``).
+
+    Built by the project's own importer, so every row has passed its checks; what is checked
+    here is that the file belongs to this registry. A missing file is an empty frame (a
+    checkout without the national dataset still gets the board-report figures)."""
+    from journey.refresh import NATIONAL_COLUMNS
+
+    if not path.exists():
+        return pd.DataFrame(columns=NATIONAL_COLUMNS)
+    frame = pd.read_parquet(path)
+    missing = sorted(set(NATIONAL_COLUMNS) - set(frame.columns))
+    if missing:
+        raise JourneyError(f"{path.name}: columns missing: {', '.join(missing)}. Run `python -m journey refresh-default`.")
+    unknown = sorted(set(frame["measure"].unique()) - set(registry().ids()))
+    if unknown:
+        raise JourneyError(
+            f"{path.name}: measures not in the registry (data/measures.csv): {', '.join(unknown[:10])}."
+            " Run `python -m journey refresh-default` again."
+        )
+    frame = frame[NATIONAL_COLUMNS].copy()
+    frame["reporting_year"] = frame["reporting_year"].astype("Int64")
+    return frame
+
+
+def default_checksum() -> str:
+    """The checksum of the default dataset's files (what a store records it was built from)."""
+    return file_checksum(*(p for p in (NATIONAL_FILE, BOARD_FIGURES_FILE) if p.exists()))
 
 
 def load_reference(store: Store, *, force: bool = False) -> bool:
@@ -137,23 +165,28 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
     A refresh replaces the rows of the previous default import in the same transaction, so a
     failure leaves the old figures in place.
     """
-    checksum = file_checksum(FIGURES_FILE)
+    checksum = default_checksum()
     current = store.scalar(
         "SELECT checksum FROM imports WHERE kind = ? AND status = 'committed' ORDER BY import_id DESC LIMIT 1",
         [DEFAULT_KIND],
     )
     if current == checksum and not force:
         return False
-    observations, targets = read_published_figures()
+    board, targets = read_published_figures()
+    national = read_national_figures()
+    observations = pd.concat([national, board[national.columns]], ignore_index=True) if len(national) else board
     area_keys = store.query("SELECT code, area_key FROM areas")
     unknown = sorted(set(observations["area_code"].unique()) - set(area_keys["code"]))
     if unknown:
-        raise JourneyError(f"{FIGURES_FILE.name}: area codes not in data/areas.csv: {', '.join(unknown)}")
+        raise JourneyError(f"Default dataset: area codes not in data/areas.csv: {', '.join(unknown[:10])}")
     targets["area_key"] = targets["area_code"].map(dict(zip(area_keys["code"], area_keys["area_key"])))
     with store.transaction() as con:
         Store.supersede_imports(con, DEFAULT_KIND)
         import_id = Store.new_import(
-            con, DEFAULT_KIND, label="Default dataset: published figures", file_name=FIGURES_FILE.name,
+            con,
+            DEFAULT_KIND,
+            label="Default dataset: national figures and board reports",
+            file_name=f"{NATIONAL_FILE.name}, {BOARD_FIGURES_FILE.name}",
             checksum=checksum,
         )
         Store.insert_observations(con, import_id, observations)
@@ -161,9 +194,7 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
     return True
 
 
-def open_store(
-    path: Path | str | None = None, *, read_only: bool = False, load_default: bool | None = None
-) -> Store:
+def open_store(path: Path | str | None = None, *, read_only: bool = False, load_default: bool | None = None) -> Store:
     """Open the database ready to use: schema migrated, reference data present, and on a new
     store the default dataset loaded (unless ``load_default`` is False or JOURNEY_NO_DEFAULT=1).
     """

@@ -1,4 +1,4 @@
-"""Command line: ``python -m journey {build,show,check,import,undo,imports,publish,areas,measures} [--db PATH]``.
+"""Command line: ``python -m journey {build,show,check,import,undo,imports,publish,areas,measures,refresh-default} [--db PATH]``.
 
 Exit codes: 0 success; 1 the store is unhealthy or cannot be opened; 2 bad arguments (an
 unknown area or measure, a bad option). Errors are one line on stderr, never a traceback.
@@ -83,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
         "publish", parents=[common], help="copy the store, consistently and in one step, to where read-only servers open it"
     )
     p.add_argument("dest", help="the published file, e.g. /srv/journey/published.duckdb")
+    r = sub.add_parser(
+        "refresh-default",
+        help="rebuild the shipped national dataset (data/national_figures.parquet) and the registry from DfE and LAIT files",
+    )
+    r.add_argument(
+        "--from", dest="source", required=True, metavar="DIR",
+        help="folder of published files: EES CSVs/ZIPs, LAIT's download and data dictionary, ONS populations, Ofsted's outcomes",
+    )
     a = sub.add_parser("areas", parents=[common], help="list the areas in the store")
     a.add_argument("--type", choices=["LA", "region", "country", "SN group"])
     return parser
@@ -371,6 +379,17 @@ class UsageError(JourneyError):
     """A bad command-line argument (exit code 2)."""
 
 
+def cmd_refresh_default(args: argparse.Namespace) -> int:
+    from journey.refresh import refresh_default
+
+    report = refresh_default(Path(args.source))
+    print(
+        f"Done: {report.figures:,} figures from {len(report.files)} files, {report.size_bytes / 1e6:.1f} MB."
+        " A new database gets them on first run; `python -m journey build` refreshes an existing one."
+    )
+    return 0
+
+
 COMMANDS = {
     "import": cmd_import,
     "undo": cmd_undo,
@@ -381,6 +400,7 @@ COMMANDS = {
     "measures": cmd_measures,
     "areas": cmd_areas,
     "publish": cmd_publish,
+    "refresh-default": cmd_refresh_default,
 }
 
 

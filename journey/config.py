@@ -18,7 +18,8 @@ DATA_DIR = PROJECT_DIR / "data"
 MEASURES_FILE = DATA_DIR / "measures.csv"
 AREAS_FILE = DATA_DIR / "areas.csv"
 SN_FILE = DATA_DIR / "statistical_neighbours.csv"
-FIGURES_FILE = DATA_DIR / "published_figures.csv"
+BOARD_FIGURES_FILE = DATA_DIR / "board_report_figures.csv"  # figures printed in local board reports
+NATIONAL_FILE = DATA_DIR / "national_figures.parquet"  # built by `python -m journey refresh-default`
 SYMBOLS_FILE = DATA_DIR / "symbols.csv"
 CONVERSIONS_FILE = DATA_DIR / "conversions.csv"
 

@@ -30,9 +30,13 @@ def store(default_db):
 
 
 @pytest.fixture()
-def fresh_store(tmp_path):
-    """A private store with the default dataset, for tests that write."""
-    s = open_store(tmp_path / "fresh.duckdb", load_default=True)
+def fresh_store(tmp_path, default_db):
+    """A private store with the default dataset, for tests that write (a copy of the session's
+    default database: building the national dataset again for every test would cost seconds)."""
+    import shutil
+
+    shutil.copyfile(default_db, tmp_path / "fresh.duckdb")
+    s = open_store(tmp_path / "fresh.duckdb")
     yield s
     s.close()
 
@@ -51,6 +55,35 @@ def _no_stray_env(monkeypatch):
     monkeypatch.delenv("JOURNEY_DB", raising=False)
     monkeypatch.delenv("JOURNEY_NO_DEFAULT", raising=False)
     yield
+
+
+def shipped_figures():
+    """Every figure the project ships in data/ (national dataset and board reports), as the
+    files hold them: area_code, measure, period_start, period_end, reporting_year, value,
+    symbol, source, vintage. Read with the build's own readers; tests look values up here rather
+    than copying them into the test."""
+    import pandas as pd
+
+    from journey.build import read_national_figures, read_published_figures
+
+    board, _ = read_published_figures()
+    national = read_national_figures()
+    frame = pd.concat([national, board[national.columns]], ignore_index=True)
+    frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
+    return frame
+
+
+def published_value(area_code: str, measure: str, year: int) -> float | None:
+    """The newest-vintage figure the shipped data gives for an annual period of ``year``."""
+    from journey.vintages import vintage_date
+
+    f = shipped_figures()
+    rows = f[(f["area_code"] == area_code) & (f["measure"] == measure) & (f["reporting_year"] == year)]
+    if rows.empty:
+        return None
+    rows = rows.assign(_v=rows["vintage"].map(vintage_date)).sort_values("_v")
+    v = rows.iloc[-1]["value"]
+    return None if v != v else float(v)
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:

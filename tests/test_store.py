@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import PROJECT, subprocess_env
+from conftest import PROJECT, subprocess_env, shipped_figures
 from journey import figures
 from journey.benchmarks import benchmark, series_table
 from journey.build import build, open_store, read_published_figures
@@ -28,9 +28,9 @@ def snapshot(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def test_default_dataset_loaded_with_source_and_vintage(store):
-    raw = pd.read_csv(PROJECT / "data" / "published_figures.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(PROJECT / "data" / "board_report_figures.csv", dtype=str, keep_default_na=False)
     n_targets = raw["measure"].str.endswith("_target").sum()
-    assert figures.observation_count(store) == len(raw) - n_targets
+    assert figures.observation_count(store) == len(shipped_figures())
     assert store.scalar("SELECT count(*) FROM targets") == n_targets
     assert store.scalar("SELECT count(*) FROM observations WHERE source IS NULL OR vintage IS NULL") == 0
     # Worcestershire 2008-2025 with England, West Midlands and statistical neighbours.
@@ -93,13 +93,14 @@ def test_conflicts_show_both_figures(store):
 
 
 def test_suppressed_values_stay_null_with_symbol_end_to_end(store):
-    raw = pd.read_csv(PROJECT / "data" / "published_figures.csv", dtype=str, keep_default_na=False)
-    symbols = raw[raw["value"] == ""]
+    raw = shipped_figures()
+    symbols = raw[raw["symbol"].notna()]
     assert len(symbols) > 600
+    assert symbols["value"].isna().all()
     stored = store.query("SELECT value, symbol FROM observations WHERE symbol IS NOT NULL")
     assert len(stored) == len(symbols)
     assert stored["value"].isna().all()
-    assert sorted(stored["symbol"].unique()) == sorted(symbols["status"].unique())
+    assert sorted(stored["symbol"].unique()) == sorted(symbols["symbol"].unique())
     # No stored zero stands where the file had a symbol.
     assert store.scalar("SELECT count(*) FROM observations WHERE value = 0 AND symbol IS NOT NULL") == 0
     # Through the computations: a suppressed CLA count gives no computed rate, and the series shows the symbol.
