@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from journey.config import CONVERSIONS_FILE, MEASURES_FILE
 from journey.errors import NotFoundError
@@ -264,8 +265,21 @@ class Registry:
         return self._rate_by_count.get(count_id)
 
 
+_measures_file: Path | None = None  # set by ``use_measures_file``: a registry staged for a refresh
+
+
+def use_measures_file(path: Path | None) -> None:
+    """Read the registry from ``path`` instead of ``data/measures.csv`` (None: back to it).
+
+    ``refresh-default`` checks a new release's files against the registry it is about to ship
+    before writing it into ``data/``."""
+    global _measures_file
+    _measures_file = path
+    registry.cache_clear()
+
+
 def _read_measures() -> list[Measure]:
-    with MEASURES_FILE.open(newline="", encoding="utf-8") as f:
+    with (_measures_file or MEASURES_FILE).open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     out = []
     for row in rows:
