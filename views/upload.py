@@ -56,7 +56,7 @@ st.download_button("Download the template (.xlsx)", data=lambda: template_bytes(
 
 # Streamlit counts the widget's limit in MiB: it shows "15MB per file", and a file a little over the
 # importer's 15,000,000 bytes still reaches the importer, which says so in a sentence.
-files = st.file_uploader("Files", type=["csv", "xlsx", "xlsm", "zip", "tsv", "txt"], accept_multiple_files=True, key="files",
+files = st.file_uploader("Files", type=["csv", "xlsx", "xlsm", "ods", "zip", "parquet", "tsv", "txt"], accept_multiple_files=True, key="files",
                          help=limits_text(), max_upload_size=MAX_FILE_BYTES // MB)
 st.caption(f"Limits: {limits_text()}")
 labels = la_labels(s)

@@ -7,7 +7,8 @@ a file is used as a path.
 Every limit is checked before anything is expanded: a ZIP's or workbook's central directory
 first (declared sizes, compression, encryption), then each part is streamed with a cap (so a part
 whose declared size lies cannot expand past it) and, for a workbook, its XML is scanned for the
-cells, merged ranges, sheets and shared strings it holds, before openpyxl reads a cell. A CSV's
+cells, merged ranges, sheets and shared strings it holds, before python-calamine reads a cell
+(an .ods likewise: content.xml capped, its cells counted with their repeats). A CSV's
 lines, fields and cells are counted while streaming, before pandas builds a frame. Sizes are in
 decimal megabytes (1 MB = 1,000,000 bytes) and are printed exactly as they are enforced.
 """
@@ -21,7 +22,7 @@ from journey.importing.csvs import looks_binary, read_csv_bytes
 from journey.importing.limits import MAX_CELLS, MAX_FILE_BYTES, MAX_PART_BYTES, size_text
 from journey.importing.problems import Problem, Problems
 from journey.importing.sheets import Refused, Sheet, SourceFile, display_name
-from journey.importing.workbooks import read_xlsx
+from journey.importing.workbooks import read_ods, read_xlsx
 
 
 def read_zip(data: bytes, file: str, problems: Problems) -> list[Sheet]:
@@ -116,6 +117,15 @@ def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
             )
         else:
             sheets = read_xlsx(data, file, problems)
+    elif ext == ".ods":
+        if not data.startswith(b"PK"):
+            problems.refuse(
+                file,
+                "the file is called .ods but is not an OpenDocument spreadsheet",
+                "save it as .ods or .xlsx, or rename it to what it is",
+            )
+        else:
+            sheets = read_ods(data, file, problems)
     elif ext == ".xls":
         problems.error(
             Problem("error", file, None, None, None, "old Excel .xls files are not read", "open it in Excel and save it as .xlsx")
@@ -139,5 +149,5 @@ def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
             sheet = read_csv_bytes(data, file, None, problems)
             sheets = [sheet] if sheet else []
     else:
-        problems.refuse(file, f"files of type '{ext or 'none'}' are not read", "upload .csv, .xlsx or an EES .zip")
+        problems.refuse(file, f"files of type '{ext or 'none'}' are not read", "upload .csv, .xlsx, .ods or an EES .zip")
     return sheets

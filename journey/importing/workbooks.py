@@ -1,5 +1,8 @@
-"""Reading an .xlsx safely: the workbook's structure scanned (part sizes, sheets, cells actually
-present, merged ranges, shared strings, entity declarations) before openpyxl reads a cell."""
+"""Reading a workbook safely: an .xlsx's structure scanned (part sizes, sheets, cells actually
+present, merged ranges, shared strings, entity declarations, cells with a % number format), or
+an .ods's (content.xml size, sheets, cells with their repeats, merged spans), before
+python-calamine reads a cell. One reader, calamine, for both; the scan supplies what calamine
+does not give (percentage formats, an .ods's merged cells)."""
 
 from __future__ import annotations
 
@@ -37,6 +40,13 @@ _SHARED_STRING = re.compile(rb"<" + _NS + rb"si[\s/>]")
 _SHEET = re.compile(rb"<" + _NS + rb"sheet\s[^>]*>")
 _RELATIONSHIP = re.compile(rb"<" + _NS + rb"Relationship\s[^>]*>")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+# A formula cell holding an error (calamine reads it as blank): <c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>
+_ERROR_CELL_HINT = re.compile(rb"\st=[\"']e[\"']")
+_ERROR_CELL = re.compile(
+    rb"<" + _NS + rb"c(?=\s)(?=[^>]*?\st=[\"']e[\"'])[^>]*?\sr=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*>"
+    rb"(?:<" + _NS + rb"f[^>]*/>|<" + _NS + rb"f[^>]*>[^<]{0,8000}</" + _NS + rb"f>)?"
+    rb"<" + _NS + rb"v>([^<]{1,40})</" + _NS + rb"v>"
+)
 
 
 _TOKEN_MESSAGE = (
@@ -57,13 +67,18 @@ class _PartScan:
     columns: int = 0  # the last column number any cell names
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (first row, first col, last row, last col), 1-based
     shared_strings: int = 0
+    percent: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based: cells with a % number format
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> the error a formula cell holds (#DIV/0!)
     head: bytes = b""  # the part's first bytes, for small parts read whole (workbook.xml, rels)
 
 
-def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str, kind: str) -> _PartScan:
-    """Stream one XML part (at most ``cap`` bytes) and count what openpyxl would build from it.
+def _scan_xml(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str, kind: str, percent_tag: re.Pattern | None = None
+) -> _PartScan:
+    """Stream one XML part (at most ``cap`` bytes) and count what a reader would build from it.
     ``kind`` is "sheet", "strings" or "other". Each segment handled ends at a '>' so no tag is
-    split; a run of text without tags is bounded, so no single token can be huge."""
+    split; a run of text without tags is bounded, so no single token can be huge. In a sheet,
+    ``percent_tag`` matches the cells whose style has a percentage number format."""
     scan = _PartScan()
     carry = b""
     last_row_tag = 0
@@ -92,6 +107,15 @@ def _scan_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str, 
             numbers = _ROW_NUMBER.findall(segment)
             if numbers:
                 scan.rows = max(scan.rows, max(map(int, numbers)))
+            if percent_tag is not None:
+                for letters, number in percent_tag.findall(segment):
+                    scan.percent.add((int(number) - 1, column_number(letters) - 1))
+            if _ERROR_CELL_HINT.search(segment):
+                for letters, number, text in _ERROR_CELL.findall(segment):
+                    if len(scan.errors) < MAX_MERGED_RANGES:
+                        scan.errors[(int(number) - 1, column_number(letters) - 1)] = html.unescape(
+                            text.decode("utf-8", "replace")
+                        )
             for a, r1, b, r2 in _MERGE.findall(segment):
                 if len(scan.merges) >= MAX_MERGED_RANGES:
                     raise Refused(
@@ -122,6 +146,34 @@ class _WorkbookScan:
     sheets: dict[str, tuple[str, _PartScan]]  # part path -> (sheet name, what it holds)
 
 
+_NUMBER_FORMAT = re.compile(rb"<" + _NS + rb"numFmt\s[^>]*>")
+_CELL_FORMATS = re.compile(rb"<" + _NS + rb"cellXfs[\s>].*?</" + _NS + rb"cellXfs>", re.DOTALL)
+_FORMAT_ENTRY = re.compile(rb"<" + _NS + rb"xf[\s/>][^>]*")
+_PERCENT_BUILTIN = {"9", "10"}  # Excel's built-in 0% and 0.00%
+
+
+def _percent_cell_tag(styles: bytes) -> re.Pattern | None:
+    """A pattern for the sheet cells (``<c r="B8" s="3">``) whose style has a percentage number
+    format, from xl/styles.xml: built-in formats 9 and 10 and any format code with a %. Its
+    matches are (column letters, row number). None when no style is a percentage."""
+    percent = set(_PERCENT_BUILTIN)
+    for tag in _NUMBER_FORMAT.findall(styles):
+        code, number = _attribute(tag, b"formatCode"), _attribute(tag, b"numFmtId")
+        if code and number and "%" in code:
+            percent.add(number)
+    block = _CELL_FORMATS.search(styles)
+    ids = [
+        str(i).encode()
+        for i, tag in enumerate(_FORMAT_ENTRY.findall(block.group(0)) if block else [])
+        if _attribute(tag, b"numFmtId") in percent
+    ]
+    if not ids:
+        return None
+    return re.compile(
+        rb"<" + _NS + rb"c(?=\s)(?=[^>]*?\ss=[\"'](?:" + b"|".join(ids) + rb")[\"'])[^>]*?\sr=[\"']([A-Z]{1,3})([0-9]{1,7})[\"']"
+    )
+
+
 def _sheet_names(workbook: bytes, rels: bytes) -> dict[str, str]:
     """Worksheet part path -> sheet name, from xl/workbook.xml and its relationships."""
     targets = {}
@@ -139,7 +191,7 @@ def _sheet_names(workbook: bytes, rels: bytes) -> dict[str, str]:
 
 
 def scan_workbook(zf: zipfile.ZipFile, compressed_size: int) -> _WorkbookScan:
-    """Check a workbook's structure from its central directory and XML, before openpyxl opens it:
+    """Check a workbook's structure from its central directory and XML, before calamine opens it:
     sizes, sheet count, cells (rows x columns each sheet's cells and merged ranges span), merged
     ranges and shared strings. Raises ``Refused`` naming the limit."""
     if "xl/workbook.xml" not in zf.namelist():
@@ -149,7 +201,7 @@ def scan_workbook(zf: zipfile.ZipFile, compressed_size: int) -> _WorkbookScan:
     )
     by_name = {i.filename: i for i in infos}
     small = {}
-    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"):
         if part in by_name:
             small[part] = read_member(zf, by_name[part], MAX_PART_BYTES, WORKBOOK_METHODS)
             if _DECLARATION.search(small[part]):
@@ -161,6 +213,7 @@ def scan_workbook(zf: zipfile.ZipFile, compressed_size: int) -> _WorkbookScan:
     if count > MAX_SHEETS:
         raise Refused(f"the workbook has {count:,} sheets (limit {MAX_SHEETS})", "copy the sheets you need into a new workbook")
     names = _sheet_names(small["xl/workbook.xml"], small.get("xl/_rels/workbook.xml.rels", b""))
+    percent_tag = _percent_cell_tag(small.get("xl/styles.xml", b""))
     sheets: dict[str, tuple[str, _PartScan]] = {}
     cells = 0
     for info in infos:
@@ -175,7 +228,7 @@ def scan_workbook(zf: zipfile.ZipFile, compressed_size: int) -> _WorkbookScan:
         name = names.get(path, path)
         where = f"sheet {name}" if is_sheet else f"the part '{member_name(info)}'"
         kind = "sheet" if is_sheet else "strings" if path.endswith("sharedStrings.xml") else "other"
-        scan = _scan_xml(zf, info, MAX_SHEET_XML_BYTES if is_sheet else MAX_PART_BYTES, where, kind)
+        scan = _scan_xml(zf, info, MAX_SHEET_XML_BYTES if is_sheet else MAX_PART_BYTES, where, kind, percent_tag)
         if not is_sheet:
             continue
         rows = max([scan.rows] + [m[2] for m in scan.merges])
@@ -206,31 +259,22 @@ def scan_workbook(zf: zipfile.ZipFile, compressed_size: int) -> _WorkbookScan:
     return _WorkbookScan(sheets)
 
 
-def _read_worksheet(ws, scan: _PartScan, budget: int) -> tuple[list[list[object]], set[tuple[int, int]]]:
-    """A read-only worksheet's cells, as wide as its cells and merged ranges reach, merged cells
-    carrying their value across the range. Never builds more than ``budget`` cells."""
-    rows_wanted = max([scan.rows] + [m[2] for m in scan.merges])
-    width = max([scan.columns] + [m[3] for m in scan.merges])
-    exact = scan.referenced >= scan.cells  # every cell says where it is: the width is known before reading
-    ws.reset_dimensions()  # the declared <dimension> is not trusted; the scan's extent is
-    rows: list[list[object]] = []
-    percent: set[tuple[int, int]] = set()
-    if rows_wanted == 0:
-        return rows, percent
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows_wanted, min_col=1, max_col=width if exact else None)):
-        values = []
-        for c, cell in enumerate(row):
-            value = cell.value
-            values.append(value)
-            if value is not None and "%" in str(cell.number_format or ""):
-                percent.add((r, c))
-        rows.append(values)
-        width = max(width, len(values))
-        if len(rows) * width > budget:
-            raise Refused(
-                f"the sheet holds more than {budget:,} cells (limit {MAX_WORKBOOK_CELLS:,} per workbook)",
-                "split it into smaller files",
-            )
+def _grid(sheet, scan: _PartScan, budget: int) -> list[list[object]]:
+    """A calamine worksheet's cells from A1, as wide as its cells and merged ranges reach, merged
+    cells carrying their value across the range; blank cells None and whole numbers ``int`` (as
+    Excel stores them). Never builds more than ``budget`` cells."""
+    raw = sheet.to_python(skip_empty_area=False)
+    width = max([scan.columns] + [m[3] for m in scan.merges] + [len(r) for r in raw[:1]])
+    if len(raw) * width > budget:
+        raise Refused(
+            f"the sheet holds more than {budget:,} cells (limit {MAX_WORKBOOK_CELLS:,} per workbook)",
+            "split it into smaller files",
+        )
+    rows = [[_cell_value(v) for v in r] for r in raw]
+    del raw
+    for (r, c), text in scan.errors.items():  # calamine reads an error as blank: the parsers must see it
+        if r < len(rows) and c < len(rows[r]) and rows[r][c] is None:
+            rows[r][c] = text
     for values in rows:
         if len(values) < width:
             values.extend([None] * (width - len(values)))
@@ -240,67 +284,243 @@ def _read_worksheet(ws, scan: _PartScan, budget: int) -> tuple[list[list[object]
         top = rows[r1 - 1][c1 - 1]
         for r in range(r1 - 1, min(r2, len(rows))):
             rows[r][c1 - 1 : min(c2, width)] = [top] * (min(c2, width) - c1 + 1)
-    return rows, percent
+    return rows
+
+
+def _cell_value(v: object) -> object:
+    """A cell as the parsers read it: an empty cell None, a whole number int (calamine gives every
+    number as a float), text and dates as they are."""
+    if v == "" or v is None:
+        return None
+    if type(v) is float and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+def _read_sheets(data: bytes, file: str, problems: Problems, scans: dict[str, _PartScan], kind: str) -> list[Sheet]:
+    """Every worksheet python-calamine reads from a workbook whose structure was scanned first
+    (``scans``: sheet name -> what the scan found); a sheet the scan did not see is refused."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    again = "open it in Excel and save it again as .xlsx" if kind == "xlsx" else "open it and save it again as .ods or .xlsx"
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own kinds (XmlError, ZipError ...) on damaged parts
+        problems.refuse(file, f"the workbook cannot be opened ({type(exc).__name__})", again)
+        return []
+    sheets = []
+    budget = MAX_WORKBOOK_CELLS
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue  # chart sheets and the like hold no cells
+            name = meta.name
+            scan = scans.get(name)
+            if scan is None:  # a sheet the scan did not see cannot be bounded: refuse rather than guess
+                problems.refuse(file, "the sheet's cells cannot be found in the workbook", again, sheet=name)
+                continue
+            try:
+                rows = _grid(wb.get_sheet_by_name(name), scan, budget)
+            except Refused as exc:
+                problems.error(Problem("error", file, name, None, None, exc.message, exc.hint))
+                return []
+            except Exception as exc:  # damaged XML inside the sheet
+                problems.refuse(file, f"the sheet is damaged ({type(exc).__name__})", again, sheet=name)
+                continue
+            budget -= sum(len(r) for r in rows)
+            while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+                rows.pop()
+            if not rows:
+                problems.warn(Problem("warning", file, name, None, None, "the sheet is empty and was skipped", ""))
+                continue
+            percent = {(r, c) for r, c in scan.percent if r < len(rows) and c < len(rows[r]) and rows[r][c] is not None}
+            sheets.append(Sheet(file, name, rows, percent))
+    finally:
+        wb.close()
+    return sheets
 
 
 def read_xlsx(data: bytes, file: str, problems: Problems) -> list[Sheet]:
     """Every non-empty worksheet; merged cells carry their value across the merged range. The
-    structure is checked first (``scan_workbook``); openpyxl then streams rows (read-only mode)."""
-    import openpyxl
-
+    structure is checked first (``scan_workbook``, which also finds the cells with a percentage
+    number format from the styles); python-calamine then reads the cells."""
     try:
         with open_zip(data, workbook=True) as zf:
             structure = scan_workbook(zf, len(data))
     except Refused as exc:
         problems.error(exc.problem(file))
         return []
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        problems.refuse(
-            file, f"the workbook cannot be opened ({type(exc).__name__})", "open it in Excel and save it again as .xlsx"
-        )
-        return []
-    except Exception as exc:  # openpyxl raises many kinds on damaged parts
-        problems.refuse(file, f"the workbook is damaged ({type(exc).__name__})", "open it in Excel and save it again as .xlsx")
-        return []
-    sheets = []
-    budget = MAX_WORKBOOK_CELLS
-    try:
-        for ws in wb.worksheets:
-            path = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
-            name, scan = structure.sheets.get(path, (ws.title, None))
-            if scan is None:  # a sheet the scan did not see cannot be bounded: refuse rather than guess
-                problems.refuse(
-                    file,
-                    "the sheet's cells cannot be found in the workbook",
-                    "open it in Excel and save it again as .xlsx",
-                    sheet=ws.title,
-                )
-                continue
-            try:
-                rows, percent = _read_worksheet(ws, scan, budget)
-            except Refused as exc:
-                problems.error(Problem("error", file, ws.title, None, None, exc.message, exc.hint))
-                return []
-            except Exception as exc:  # damaged XML inside the sheet
-                problems.refuse(
-                    file,
-                    f"the sheet is damaged ({type(exc).__name__})",
-                    "open it in Excel and save it again as .xlsx",
-                    sheet=ws.title,
-                )
-                continue
-            budget -= sum(len(r) for r in rows)
-            while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
-                rows.pop()
-            if not rows:
-                problems.warn(Problem("warning", file, ws.title, None, None, "the sheet is empty and was skipped", ""))
-                continue
-            sheets.append(Sheet(file, ws.title, rows, percent))
-    finally:
-        wb.close()
-    return sheets
+    return _read_sheets(data, file, problems, {name: scan for name, scan in structure.sheets.values()}, "xlsx")
 
 
 # ---------------------------------------------------------------- EES ZIP
+# ---------------------------------------------------------------- OpenDocument spreadsheets (.ods)
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_REPEAT_ROWS = re.compile(rb"table:number-rows-repeated\s*=\s*[\"']([0-9]{1,12})[\"']")
+_ODS_REPEAT_COLUMNS = re.compile(rb"table:number-columns-repeated\s*=\s*[\"']([0-9]{1,12})[\"']")
+_ODS_SPAN_ROWS = re.compile(rb"table:number-rows-spanned\s*=\s*[\"']([0-9]{1,12})[\"']")
+_ODS_SPAN_COLUMNS = re.compile(rb"table:number-columns-spanned\s*=\s*[\"']([0-9]{1,12})[\"']")
+_ODS_VALUE_TYPE = re.compile(rb"office:value-type\s*=\s*[\"']([a-z]+)[\"']")
+
+
+def _count(pattern: re.Pattern, attributes: bytes) -> int:
+    found = pattern.search(attributes)
+    return max(int(found.group(1)), 1) if found else 1
+
+
+@dataclass
+class _OdsState:
+    """Where the scan of one table of content.xml is: rows and columns counted with their repeats."""
+
+    name: str
+    scan: _PartScan = field(default_factory=_PartScan)
+    row: int = 0  # rows before the current one (0-based index of the current row)
+    row_repeat: int = 1
+    column: int = 0
+    row_cells: int = 0  # non-empty cells in the current row (before its repeat)
+    row_end: int = 0  # the column after the current row's last non-empty cell
+    row_percent: list[tuple[int, int]] = field(default_factory=list)  # (column, repeat) of percentage cells
+
+
+def _ods_refuse_extent(state: _OdsState, rows: int, columns: int, cells: int) -> None:
+    if cells > MAX_WORKBOOK_CELLS or rows * columns > MAX_WORKBOOK_CELLS:
+        total = max(cells, rows * columns)
+        raise Refused(
+            f"sheet {state.name}: its cells span {total:,} cells (to {column_letter(max(columns, 1) - 1)}{max(rows, 1):,}, "
+            f"repeats included), more than the {MAX_WORKBOOK_CELLS:,} cells a workbook may hold",
+            "delete unused rows and columns, or split the workbook",
+        )
+
+
+def _ods_row_end(state: _OdsState, total: list[int]) -> None:
+    """Close the current row: its non-empty cells, times its repeat, join the table's extent."""
+    scan, repeat = state.scan, state.row_repeat
+    if state.row_cells:
+        rows, columns = state.row + repeat, max(scan.columns, state.row_end)
+        cells = total[0] + state.row_cells * repeat
+        _ods_refuse_extent(state, rows, columns, cells)
+        total[0] = cells
+        scan.cells += state.row_cells * repeat
+        scan.rows, scan.columns = rows, columns
+        for column, width in state.row_percent:
+            scan.percent.update((r, c) for r in range(state.row, state.row + repeat) for c in range(column, column + width))
+    state.row += repeat
+    state.row_repeat, state.column, state.row_cells, state.row_end, state.row_percent = 1, 0, 0, 0, []
+
+
+def _ods_cell(state: _OdsState, attributes: bytes, empty_tag: bool) -> None:
+    repeat = _count(_ODS_REPEAT_COLUMNS, attributes)
+    kind = _ODS_VALUE_TYPE.search(attributes)
+    if kind or not empty_tag:  # a value, or content inside the cell: calamine builds it, repeats and all
+        if state.row_cells * state.row_repeat > MAX_WORKBOOK_CELLS or repeat > _EXCEL_COLUMNS:
+            _ods_refuse_extent(state, state.row + state.row_repeat, state.column + repeat, MAX_WORKBOOK_CELLS + 1)
+        state.row_cells += repeat
+        state.row_end = state.column + repeat
+        if kind and kind.group(1) == b"percentage":
+            state.row_percent.append((state.column, repeat))
+        span_rows, span_columns = _count(_ODS_SPAN_ROWS, attributes), _count(_ODS_SPAN_COLUMNS, attributes)
+        if span_rows > 1 or span_columns > 1:
+            merges = state.scan.merges
+            if len(merges) >= MAX_MERGED_RANGES:
+                raise Refused(
+                    f"sheet {state.name} has more than {MAX_MERGED_RANGES:,} merged ranges (limit {MAX_MERGED_RANGES:,})",
+                    "unmerge the cells and save the workbook again",
+                )
+            r1, c1 = state.row + 1, state.column + 1
+            r2, c2 = r1 + span_rows - 1, c1 + span_columns - 1
+            if span_rows * span_columns > MAX_WORKBOOK_CELLS:
+                raise Refused(
+                    f"sheet {state.name} has a merged range {column_letter(c1 - 1)}{r1}:{column_letter(c2 - 1)}{r2} of "
+                    f"{span_rows * span_columns:,} cells (limit {MAX_WORKBOOK_CELLS:,} cells per workbook)",
+                    "unmerge the cells and save the workbook again",
+                )
+            merges.append((r1, c1, r2, c2))
+    state.column += repeat
+
+
+def scan_ods(zf: zipfile.ZipFile, compressed_size: int) -> dict[str, _PartScan]:
+    """Check an OpenDocument spreadsheet's structure before calamine opens it: the archive's
+    members (each streamed with a cap), content.xml (at most ``MAX_SHEET_XML_BYTES``, no entity
+    declarations, no huge text), the number of sheets, and each sheet's cells counted with their
+    row and column repeats (an .ods may say "this cell, 16,384 times, on a million rows"), merged
+    spans and cells formatted as percentages. Returns sheet name -> what it holds; raises
+    ``Refused`` naming the limit."""
+    names = set(zf.namelist())
+    if "content.xml" not in names:
+        raise Refused("the file is a ZIP archive but not an OpenDocument spreadsheet", "save it again as .ods or .xlsx")
+    infos = check_archive(zf, compressed_size, lambda i: MAX_SHEET_XML_BYTES if i.filename == "content.xml" else MAX_PART_BYTES)
+    by_name = {i.filename: i for i in infos}
+    if "mimetype" in by_name:
+        kind = read_member(zf, by_name["mimetype"], 200, WORKBOOK_METHODS).strip()
+        if kind != ODS_MIMETYPE:
+            raise Refused(
+                f"the file is an OpenDocument {kind.decode('ascii', 'replace').rsplit('.', 1)[-1][:30]}, not a spreadsheet",
+                "save it from a spreadsheet program as .ods or .xlsx",
+            )
+    for info in infos:
+        if info.is_dir() or info.filename == "content.xml":
+            continue
+        if info.filename.endswith(".xml"):
+            _scan_xml(zf, info, MAX_PART_BYTES, f"the part '{member_name(info)}'", "other")
+        else:
+            for _ in stream_member(zf, info, MAX_PART_BYTES, WORKBOOK_METHODS):  # pictures and the like: checked, not kept
+                pass
+    tables: dict[str, _PartScan] = {}
+    state: _OdsState | None = None
+    total = [0]  # non-empty cells of all sheets together
+    carry = b""
+    where = "the part 'content.xml'"
+    for chunk in stream_member(zf, by_name["content.xml"], MAX_SHEET_XML_BYTES, WORKBOOK_METHODS):
+        if b"<" not in chunk:
+            raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook and save it again")
+        buffer = carry + chunk
+        end = buffer.rfind(b">") + 1
+        segment, carry = buffer[:end], buffer[end:]
+        if len(carry) > MAX_XML_TOKEN_BYTES:
+            raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook and save it again")
+        if _DECLARATION.search(segment):
+            raise Refused(
+                f"{where} declares XML entities or a document type, which spreadsheets never need",
+                "open the workbook and save it again",
+            )
+        for closing, element, attributes, empty in _ODS_TAG.findall(segment):
+            if element == b"table":
+                if closing:
+                    state = None
+                    continue
+                if len(tables) >= MAX_SHEETS:
+                    raise Refused(
+                        f"the workbook has more than {MAX_SHEETS} sheets (limit {MAX_SHEETS})",
+                        "copy the sheets you need into a new workbook",
+                    )
+                name = _attribute(attributes, b"table:name") or f"Sheet{len(tables) + 1}"
+                state = _OdsState(name)
+                tables[name] = state.scan
+            elif state is None:
+                continue
+            elif element == b"table-row":
+                if closing:
+                    _ods_row_end(state, total)
+                else:
+                    state.row_repeat = _count(_ODS_REPEAT_ROWS, attributes)
+                    state.column, state.row_cells, state.row_end, state.row_percent = 0, 0, 0, []
+                    if empty:
+                        _ods_row_end(state, total)
+            elif not closing:
+                _ods_cell(state, attributes, bool(empty))
+    return tables
+
+
+def read_ods(data: bytes, file: str, problems: Problems) -> list[Sheet]:
+    """Every non-empty sheet of an OpenDocument spreadsheet (LibreOffice, DfE's and Ofsted's .ods
+    releases); merged cells carry their value across the range, cells formatted as percentages
+    are known. The structure is checked first (``scan_ods``); python-calamine then reads the cells."""
+    try:
+        with open_zip(data, workbook=True) as zf:
+            scans = scan_ods(zf, len(data))
+    except Refused as exc:
+        problems.error(exc.problem(file))
+        return []
+    return _read_sheets(data, file, problems, scans, "ods")
