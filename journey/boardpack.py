@@ -1,11 +1,12 @@
 """The board pack: a PDF of a board set for the papers that go out before the meeting.
 
-Page 1 is the cover (LA, set, date prepared, data vintages, contents with links); then one
-A4 page per indicator: the trend chart (with the XmR average and limits), the takeaway, the
-board's comment, a table of the last six periods, target and RAG where the board set one,
-the definition and the sources. Built with fpdf2 and the machine's fonts; charts are drawn by
-vl-convert, as the PNG exports are.
-"""
+Page 1 is the cover (LA with its latest Ofsted judgement and inspection date, set, date
+prepared, data vintages with the age of any old figure, contents with links); then one A4 page
+per indicator: the age of its latest figure when it is old, the trend chart (with the XmR
+average and limits), the takeaway (with what the comparators lack), the board's comment, a
+table of the last six periods, target and RAG where the board set one, the definition and the
+sources. Built with fpdf2 and the machine's fonts; charts are drawn by vl-convert, as the PNG
+exports are."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from journey.boards import BoardSet
 from journey.errors import JourneyError
 from journey.exports import chart_png
 from journey.fonts import find_font
+from journey.inspections import latest_inspection
 from journey.selection import Selection, sn_series_name
 from journey.slides import Slide, build_slide, slide_chart, slide_table, sources_line
 from journey.store import Store
@@ -27,6 +29,7 @@ RAG_FILL = {"green": (120, 200, 140), "amber": (245, 190, 80), "red": (240, 140,
 INK = (27, 27, 27)
 MUTED = (80, 80, 80)
 BOX = (235, 241, 248)
+AGE_FILL = (253, 226, 160)  # behind black text (contrast over 4.5:1); the words say the age, not the colour
 
 
 class _Pack:
@@ -66,8 +69,14 @@ class _Pack:
         self.doc.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def build_pack(store: Store, sel: Selection, board: BoardSet,
-               progress: Callable[[float, str], None] | None = None, *, prepared: dt.date | None = None) -> bytes:
+def build_pack(
+    store: Store,
+    sel: Selection,
+    board: BoardSet,
+    progress: Callable[[float, str], None] | None = None,
+    *,
+    prepared: dt.date | None = None,
+) -> bytes:
     """The board pack PDF as bytes; ``progress(fraction, message)`` is called as pages are made."""
     from journey import areas as areas_mod
 
@@ -93,8 +102,9 @@ def build_pack(store: Store, sel: Selection, board: BoardSet,
     return bytes(doc.output())
 
 
-def _cover(store: Store, pack: _Pack, la: str, name: str, prepared: dt.date, slides: list[Slide], links: list,
-           sel: Selection) -> None:
+def _cover(
+    store: Store, pack: _Pack, la: str, name: str, prepared: dt.date, slides: list[Slide], links: list, sel: Selection
+) -> None:
     from journey import areas as areas_mod
 
     doc = pack.doc
@@ -102,6 +112,11 @@ def _cover(store: Store, pack: _Pack, la: str, name: str, prepared: dt.date, sli
     doc.start_section("Cover")
     pack.para("Board pack", 14, colour=MUTED)
     pack.para(la, 26, bold=True, h=11)
+    inspection = latest_inspection(store, areas_mod.get_area(store, sel.la).key)
+    if inspection is not None:  # Ofsted's words and date beside the name: a category, never a number
+        pack.para(inspection.text, 12, bold=True, h=6)
+        pack.para(inspection.source_line, 8.5, colour=MUTED, h=4.3)
+        doc.ln(1)
     pack.para(name, 16, h=8)
     pack.para(f"Prepared {prepared.day} {prepared:%B %Y} from the child's journey dashboard", 10, colour=MUTED)
     doc.ln(3)
@@ -117,7 +132,7 @@ def _cover(store: Store, pack: _Pack, la: str, name: str, prepared: dt.date, sli
     for s in slides:
         b = s.benchmark
         when = f"{s.latest_label}, release {b.vintage}" if b and b.vintage else "no figures"
-        pack.para(f"{s.title}: {when}", 9, h=4.6)
+        pack.para(f"{s.title}: {when}" + (f" ({s.age})" if s.age else ""), 9, bold=bool(s.age), h=4.6)
     doc.ln(3)
     pack.para("Contents", 13, bold=True, h=7)
     for n, (s, link) in enumerate(zip(slides, links), start=1):
@@ -126,10 +141,15 @@ def _cover(store: Store, pack: _Pack, la: str, name: str, prepared: dt.date, sli
         doc.cell(160, 6.5, label, link=link)
         doc.cell(0, 6.5, str(n + 1), align="R", new_x="LMARGIN", new_y="NEXT", link=link)
     doc.ln(3)
-    pack.para("Reading the pack: each page shows the trend against England, the region and statistical neighbours, "
-              "with the series average and process limits where there are 12 or more figures (ringed points are "
-              "unusual). Symbols: c suppressed, x not available, z not applicable, u low reliability, – no figure. "
-              "RAG ratings appear only where the board set a local target.", 8.5, colour=MUTED, h=4.3)
+    pack.para(
+        "Reading the pack: each page shows the trend against England, the region and statistical neighbours, "
+        "with the series average and process limits where there are 12 or more figures (ringed points are "
+        "unusual). Symbols: c suppressed, x not available, z not applicable, u low reliability, – no figure. "
+        "RAG ratings appear only where the board set a local target.",
+        8.5,
+        colour=MUTED,
+        h=4.3,
+    )
 
 
 def _page(pack: _Pack, n: int, slide: Slide) -> None:
@@ -138,23 +158,43 @@ def _page(pack: _Pack, n: int, slide: Slide) -> None:
     doc.start_section(f"{n}. {slide.title}")
     pack.para(f"{n}. {slide.title}", 16, bold=True, h=8)
     pack.para(f"{slide.area.name} · {slide.measure.stage_label} · {slide.measure.unit}", 9.5, colour=MUTED)
+    if slide.age:  # an old figure says so before anything else on the page
+        doc.ln(1)
+        doc.set_fill_color(*AGE_FILL)
+        pack.text(11, bold=True)
+        doc.multi_cell(0, 6, slide.age, fill=True, new_x="LMARGIN", new_y="NEXT", padding=1.5)
     item = slide.item
     if item.target is not None:
         m = slide.measure
-        tol = f", tolerance {m.format_change(item.tolerance).lstrip('+').replace(' pts', ' percentage points')}" \
-            if item.tolerance else ""
+        tol = (
+            f", tolerance {m.format_change(item.tolerance).lstrip('+').replace(' pts', ' percentage points')}"
+            if item.tolerance
+            else ""
+        )
         status = RAG_TEXT.get(slide.rag or "", "Not rated (no figure, or a neutral measure)")
         doc.ln(1)
         if slide.rag:
             doc.set_fill_color(*RAG_FILL[slide.rag])
         pack.text(10, bold=True)
-        doc.cell(0, 7, f"  {status}: latest {m.format(slide.benchmark.value if slide.benchmark else None)} "
-                       f"against a target of {m.format(item.target)}{tol}", fill=bool(slide.rag),
-                 new_x="LMARGIN", new_y="NEXT")
+        doc.cell(
+            0,
+            7,
+            f"  {status}: latest {m.format(slide.benchmark.value if slide.benchmark else None)} "
+            f"against a target of {m.format(item.target)}{tol}",
+            fill=bool(slide.rag),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     doc.ln(1)
-    chart = slide_chart(slide, height=300)
-    png = chart_png(chart, width=900, scale=2)
-    doc.image(png, x=15, w=180, alt_text=slide.description[:1000])
+    if any(v is not None and v == v for v in slide.columns["value"]):
+        chart = slide_chart(slide, height=300)
+        png = chart_png(chart, width=900, scale=2)
+        doc.image(png, x=15, w=180, alt_text=slide.description[:1000])
+    else:  # nothing to draw (vl-convert cannot draw an empty chart): said in words instead
+        doc.ln(2)
+        pack.para(
+            f"No figures for {slide.area.name} or its comparators on this indicator in the selected years.", 12, bold=True, h=6
+        )
     doc.ln(1)
     pack.para("What does this mean?", 11, bold=True)
     doc.set_fill_color(*BOX)
@@ -170,8 +210,9 @@ def _page(pack: _Pack, n: int, slide: Slide) -> None:
         doc.ln(2)
         pack.text(8.5)
         widths = (60, *([120 / len(table.columns)] * len(table.columns)))
-        with doc.table(col_widths=widths, text_align=("LEFT", *["RIGHT"] * len(table.columns)),
-                       line_height=5, first_row_as_headings=True) as grid:
+        with doc.table(
+            col_widths=widths, text_align=("LEFT", *["RIGHT"] * len(table.columns)), line_height=5, first_row_as_headings=True
+        ) as grid:
             head = grid.row()
             for c in ["", *table.columns]:
                 head.cell(str(c))

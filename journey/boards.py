@@ -2,8 +2,10 @@
 target and tolerance and a comment for the slide and the board pack.
 
 Sets are kept by name. Every save writes a new version and keeps the one before, so the last
-save (or a delete) can be undone. Until a board saves its own set, the *default set* is the
-headline measure of each journey stage, in journey order.
+save (or a delete) can be undone. Until a board saves its own set, the *built-in set* has one
+measure per journey stage, in journey order: the stage's headline measure when the LA has a
+current figure for it, else the stage's measure with the LA's most recent figure
+(``built_in_measures``).
 """
 
 from __future__ import annotations
@@ -45,9 +47,48 @@ class BoardSet:
         return [i.measure for i in self.items]
 
 
-def default_set(area_key: str) -> BoardSet:
-    """The headline measure of every stage, in journey order, without targets or comments."""
-    return BoardSet(DEFAULT_NAME, area_key, tuple(BoardItem(m.id) for m in registry().headlines()))
+def default_set(area_key: str, store: Store | None = None, year_to: int | None = None) -> BoardSet:
+    """The built-in set, without targets or comments: with a store, ``built_in_measures`` (a
+    measure with a current figure for each stage); without one, the headline measure of every
+    stage, in journey order."""
+    if store is None:
+        ids = [m.id for m in registry().headlines()]
+    else:
+        ids = built_in_measures(store, area_key, year_to)
+    return BoardSet(DEFAULT_NAME, area_key, tuple(BoardItem(i) for i in ids))
+
+
+def built_in_measures(store: Store, area_key: str, year_to: int | None = None) -> list[str]:
+    """One measure per journey stage that has a headline, in journey order: the stage's headline
+    measure when the LA has a current figure for it (``narrative.age_note`` says it is not
+    stale), else the stage's measure with the LA's most recent figure, national measures before
+    local ones and measures with a good direction before neutral ones when years tie (then
+    registry order). Judgements are never chosen (they cannot be charted). A stage where the LA
+    has no figure at all keeps its headline, whose slide says so. ``year_to``: figures after
+    it are not counted."""
+    from journey import areas as areas_mod
+    from journey.benchmarks import period_labels, value_years
+    from journey.narrative import age_note
+
+    area = areas_mod.get_area(store, area_key)
+    out = []
+    for headline in registry().headlines():
+        stage = [m for m in registry().by_stage()[headline.stage] if not m.is_judgement]
+
+        def latest(measure_id: str) -> int | None:
+            years = [y for y in value_years(store, measure_id).get(area.key, ()) if year_to is None or y <= year_to]
+            return years[-1] if years else None
+
+        year = latest(headline.id)
+        if (
+            year is not None
+            and age_note(store, area, year, period_labels(store, headline.id).get(year, str(year)), year_to) is None
+        ):
+            out.append(headline.id)
+            continue
+        ranked = [(y, m.origin == "national", m.judged, -n, m.id) for n, m in enumerate(stage) if (y := latest(m.id)) is not None]
+        out.append(max(ranked)[-1] if ranked else headline.id)
+    return out
 
 
 def set_names(store: Store) -> list[str]:
@@ -64,20 +105,19 @@ def load_set(store: Store, name: str) -> BoardSet | None:
     if head.empty:
         return None
     set_id = int(head["set_id"].iloc[0])
-    rows = store.query(
-        "SELECT measure, target, tolerance, comment FROM board_items WHERE set_id = ? ORDER BY position", [set_id]
-    )
+    rows = store.query("SELECT measure, target, tolerance, comment FROM board_items WHERE set_id = ? ORDER BY position", [set_id])
     items = tuple(
         BoardItem(r.measure, _num(r.target), _num(r.tolerance), r.comment if isinstance(r.comment, str) else "")
-        for r in rows.itertuples() if r.measure in registry()
+        for r in rows.itertuples()
+        if r.measure in registry()
     )
     return BoardSet(name, str(head["area_key"].iloc[0]), items, set_id, pd.Timestamp(head["saved_at"].iloc[0]).to_pydatetime())
 
 
-def set_for(store: Store, area_key: str, name: str | None = None) -> BoardSet:
-    """The named set if it is saved, else the default set for the LA."""
+def set_for(store: Store, area_key: str, name: str | None = None, year_to: int | None = None) -> BoardSet:
+    """The named set if it is saved, else the built-in set for the LA (``built_in_measures``)."""
     found = load_set(store, name) if name else None
-    return found or default_set(area_key)
+    return found or default_set(area_key, store, year_to)
 
 
 def check_items(items: list[BoardItem]) -> list[str]:
@@ -107,8 +147,10 @@ def check_items(items: list[BoardItem]) -> list[str]:
         if item.target is not None and m.is_percent and not 0 <= item.target <= 100:
             problems.append(f"Slide {n} ({m.label}): a percentage target must be between 0 and 100.")
         if len(item.comment) > MAX_COMMENT:
-            problems.append(f"Slide {n} ({m.label}): the comment has {len(item.comment)} characters; "
-                            f"shorten it to {MAX_COMMENT} so it fits on the pack page.")
+            problems.append(
+                f"Slide {n} ({m.label}): the comment has {len(item.comment)} characters; "
+                f"shorten it to {MAX_COMMENT} so it fits on the pack page."
+            )
     return problems
 
 
@@ -146,12 +188,18 @@ def last_change(store: Store, name: str) -> dict | None:
     rows = store.query(
         """SELECT s.set_id, s.saved_at, s.deleted,
                   EXISTS (SELECT 1 FROM board_sets p WHERE p.replaced_by = s.set_id) AS had_previous
-           FROM board_sets s WHERE s.name = ? AND s.replaced_by IS NULL""", [name])
+           FROM board_sets s WHERE s.name = ? AND s.replaced_by IS NULL""",
+        [name],
+    )
     if rows.empty:
         return None
     r = rows.iloc[0]
-    return {"set_id": int(r["set_id"]), "saved_at": r["saved_at"], "deleted": bool(r["deleted"]),
-            "had_previous": bool(r["had_previous"])}
+    return {
+        "set_id": int(r["set_id"]),
+        "saved_at": r["saved_at"],
+        "deleted": bool(r["deleted"]),
+        "had_previous": bool(r["had_previous"]),
+    }
 
 
 def undo_last_change(store: Store, name: str) -> None:

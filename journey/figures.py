@@ -177,6 +177,31 @@ def conflict_count(store: Store) -> int:
     return 0 if c.empty else int(c.groupby(FIGURE_KEY, dropna=False).ngroups)
 
 
+def latest_years(store: Store) -> dict[str, int]:
+    """{area key: the latest reporting year in which the area has any annual figure with a value}
+    (a year to 31 March, a snapshot at 31 March, or any other one-day or whole-year figure with
+    a reporting year), judgements (Ofsted's inspection dates) left out. Remembered until the
+    store changes: do not modify."""
+
+    def compute() -> dict[str, int]:
+        from journey.registry import registry
+
+        judgements = [m.id for m in registry() if m.is_judgement]
+        rows = store.query(
+            """SELECT a.area_key, max(o.reporting_year) AS year
+               FROM observations o JOIN areas a ON a.code = o.area_code
+               JOIN imports i ON i.import_id = o.import_id AND i.status = 'committed'
+               WHERE o.replaced_by IS NULL AND o.value IS NOT NULL AND o.reporting_year IS NOT NULL
+                 AND (o.period_start = o.period_end OR date_diff('day', o.period_start, o.period_end) >= 364)
+                 AND NOT list_contains(?::VARCHAR[], o.measure)
+               GROUP BY a.area_key""",
+            [judgements],
+        )
+        return {str(k): int(y) for k, y in zip(rows["area_key"].tolist(), rows["year"].tolist())}
+
+    return store.memo("latest_years", compute)
+
+
 def by_source(store: Store, source_contains: str, measures: Sequence[str] | None = None) -> pd.DataFrame:
     """Every row whose source contains the text (case-insensitive), in import order."""
     sql = f"SELECT * FROM ({_BASE}) WHERE source ILIKE ? ORDER BY obs_id"

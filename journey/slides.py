@@ -21,7 +21,15 @@ from journey.areas import Area
 from journey.benchmarks import Benchmark, benchmark, period_labels, rag
 from journey.boards import BoardItem
 from journey.charts import Spec, trend_chart, xmr_chart
-from journey.narrative import comparator_sentence, describe_change, describe_trend, takeaway, unusual_sentence
+from journey.narrative import (
+    age_note,
+    comparator_sentence,
+    describe_change,
+    describe_trend,
+    missing_sentence,
+    takeaway,
+    unusual_sentence,
+)
 from journey.periods import as_date, period_label
 from journey.registry import Measure, registry
 from journey.selection import Columns, Selection, column_lists, columns_frame, la_rows, trend_columns, wide_table
@@ -44,6 +52,7 @@ class Slide:
     item: BoardItem
     rag: str | None  # green/amber/red against the board's target; None without a target
     mine: list[tuple[int, str, float | None, str | None]]  # la_rows: the LA's (year, period, value, symbol)
+    age: str | None = None  # narrative.age_note: "Latest figure 2013-14, 11 years before the rest: ..."; None if current
 
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
@@ -83,16 +92,19 @@ def _sub_annual(store: Store, measure: str) -> dict[str, _SubAnnual]:
     """{area key: that area's figures for periods shorter than a year}, for one measure: read,
     sorted and de-duplicated once per store version for every area together, so changing LA
     neither scans the observations again nor sorts them."""
+
     def compute() -> dict[str, _SubAnnual]:
         rows = figures.latest(store, None, [measure])
         span = pd.to_datetime(rows["period_end"]) - pd.to_datetime(rows["period_start"])
         rows = rows[span.dt.days < 300]
         # One figure per period end (the last of any that share one), in time order.
         rows = rows.sort_values(["area_key", "period_end"], kind="stable").drop_duplicates(
-            ["area_key", "period_end"], keep="last")
+            ["area_key", "period_end"], keep="last"
+        )
         out: dict[str, _SubAnnual] = {}
-        for key, start, end, value, symbol in zip(*(rows[c].tolist() for c in
-                                                     ("area_key", "period_start", "period_end", "value", "symbol"))):
+        for key, start, end, value, symbol in zip(
+            *(rows[c].tolist() for c in ("area_key", "period_start", "period_end", "value", "symbol"))
+        ):
             part = out.get(key)
             if part is None:
                 part = out[key] = _SubAnnual([], [], [], [])
@@ -123,12 +135,14 @@ def _local_series(store: Store, area_key: str, measure: str) -> tuple[pd.DataFra
         first -= 1
     if len(ends) - first < MIN_POINTS:
         return empty, "yearly"
-    frame = pd.DataFrame({
-        "label": [period_label(a, b) for a, b in zip(rows.starts[first:], ends[first:])],
-        "value": pd.Series(rows.values[first:], dtype="float64"),
-        "symbol": rows.symbols[first:],
-        "period_end": ends[first:],
-    })
+    frame = pd.DataFrame(
+        {
+            "label": [period_label(a, b) for a, b in zip(rows.starts[first:], ends[first:])],
+            "value": pd.Series(rows.values[first:], dtype="float64"),
+            "symbol": rows.symbols[first:],
+            "period_end": ends[first:],
+        }
+    )
     return frame, frequency
 
 
@@ -145,13 +159,21 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     series, frequency = local_series(store, la.key, m.id)
     if frequency == "yearly":
         shown = [r for r in mine if b is None or r[0] <= b.year]
-        series = pd.DataFrame({"label": [r[1] for r in shown],
-                               "value": np.array([math.nan if r[2] is None else r[2] for r in shown], dtype="float64"),
-                               "symbol": [r[3] for r in shown]}, columns=["label", "value", "symbol"])
+        series = pd.DataFrame(
+            {
+                "label": [r[1] for r in shown],
+                "value": np.array([math.nan if r[2] is None else r[2] for r in shown], dtype="float64"),
+                "symbol": [r[3] for r in shown],
+            },
+            columns=["label", "value", "symbol"],
+        )
     analysis = xmr(series["label"].tolist(), series["value"].tolist()) if not series.empty else None
     if frequency != "yearly":
         lines = _sub_annual_takeaway(m, series, analysis, frequency)
         compared = comparator_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators) if b else None
+        gaps = missing_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators) if b else None
+        if gaps:
+            lines.insert(1, gaps)
         if compared:
             lines.insert(1, f"In {labels.get(b.year, b.year)}: {compared}")
     elif b is None:
@@ -159,8 +181,10 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     else:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
-    return Slide(m, la, columns, b, labels, series, frequency, analysis, lines, describe_trend(columns, m), item, status,
-                 mine)
+    age = age_note(store, la, b.year, labels.get(b.year, str(b.year)), sel.year_to) if b is not None else None
+    return Slide(
+        m, la, columns, b, labels, series, frequency, analysis, lines, describe_trend(columns, m), item, status, mine, age
+    )
 
 
 def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None, frequency: str) -> list[str]:
@@ -171,8 +195,9 @@ def _sub_annual_takeaway(m: Measure, series: pd.DataFrame, analysis: XmR | None,
     value = values[-1]
     previous = values[-2] if len(values) > 1 else None
     symbol = last_symbol if isinstance(last_symbol, str) else None
-    lines = [describe_change(m, value, previous, symbol, str(labels[-1]),
-                             str(labels[-2]) if len(labels) > 1 else "the period before")]
+    lines = [
+        describe_change(m, value, previous, symbol, str(labels[-1]), str(labels[-2]) if len(labels) > 1 else "the period before")
+    ]
     if value is not None:
         lines.append(unusual_sentence(analysis, m, period=str(labels[-1]), frequency=frequency))
     return lines
@@ -200,8 +225,14 @@ def slide_chart(slide: Slide, *, scale: float = 1.0, height: int = 340, legend_c
     """The chart a slide or pack page shows: the yearly trend against comparators with the
     XmR check overlaid, or the monthly/quarterly series with its own XmR chart."""
     if slide.frequency != "yearly" and slide.analysis is not None:
-        return xmr_chart(slide.series, slide.analysis, slide.measure, height=height, scale=scale,
-                         description=slide.description)
+        return xmr_chart(slide.series, slide.analysis, slide.measure, height=height, scale=scale, description=slide.description)
     yearly = slide.analysis if slide.frequency == "yearly" else None
-    return trend_chart(slide.columns, slide.measure, analysis=yearly, height=height, scale=scale,
-                       description=slide.description, legend_columns=legend_columns)
+    return trend_chart(
+        slide.columns,
+        slide.measure,
+        analysis=yearly,
+        height=height,
+        scale=scale,
+        description=slide.description,
+        legend_columns=legend_columns,
+    )

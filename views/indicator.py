@@ -5,6 +5,7 @@ import pyarrow as pa
 import streamlit as st
 
 from journey.charts import Spec, trend_chart, xmr_chart
+from journey.inspections import inspection_history
 from journey.registry import registry
 from journey.selection import la_trend, tidy_figures, trend_area_keys, trend_frame, wide_table
 from journey.slides import build_slide, sources_line
@@ -23,12 +24,27 @@ measure_id = measure_picker(reg.measures, key="measure", stage_key="stage", labe
 m = reg.get(measure_id)
 
 st.title(m.label)
+if m.is_judgement:
+    # Ofsted's grades are categories: listed with their dates and sources, never charted or averaged.
+    history = inspection_history(s, la.key, m.id)
+    if not history:
+        st.info(f"No Ofsted judgement for {la.name} on this measure in the store.")
+        st.stop()
+    st.markdown(literal(f"{la.name}: {history[0].text}."))
+    st.dataframe(pa.table({"Inspected": [f"{i.inspected.day} {i.inspected:%B %Y}" for i in history],
+                           "Judgement": [i.words for i in history], "Source": [i.source for i in history],
+                           "Vintage": [i.vintage for i in history]}), hide_index=True, width="stretch")
+    st.markdown(f"**Definition.** {literal(m.definition)}")
+    st.caption("A judgement is a category, not a number: it is never averaged, ranked or drawn as a line.")
+    st.stop()
 slide = build_slide(s, sel, m.id)
 mine = slide.mine  # (year, period, value, symbol), every year in range
 if not any(value is not None for _, _, value, _ in mine):
     st.info(f"No figures for {la.name} on this measure in the selected years. Choose another measure or LA.")
     st.stop()
 
+if slide.age:
+    st.warning(slide.age, icon=":material/history:")
 st.markdown(" ".join(slide.takeaway))
 t1, t2, t3 = st.columns(3)
 zero = t1.toggle("Start the y-axis at zero", value=False, key="zero", bind="query-params")

@@ -4,16 +4,24 @@ import streamlit as st
 
 from journey.areas import region_of
 from journey.config import ENGLAND
-from journey.narrative import comparator_values, headline_sentence
+from journey.inspections import latest_inspection
+from journey.narrative import age_note, comparator_status, headline_sentence
 from journey.registry import registry
 from journey.selection import la_trend, tidy_for_years
 from ui import data
 from ui.downloads import download_row, file_stem
 from ui.state import data_page
+from ui.text import literal
 
 s, sel, la = data_page()
 
-st.title(f"{la.name}: the child's journey")
+inspection = latest_inspection(s, la.key)
+heading = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+heading.title(f"{la.name}: the child's journey", width="content")
+if inspection is not None:
+    # A category, never a number: Ofsted's words with the inspection date, in a neutral colour.
+    heading.badge(inspection.text, icon=":material/verified:", color="gray", help=inspection.source_line)
+    st.caption(literal(f"{inspection.text}. {inspection.source_line}."))
 st.caption(
     "Headline figure for each stage in the latest year up to "
     f"{sel.year_to or 'the latest'}; change on the year before; comparators as chosen in the sidebar. "
@@ -40,6 +48,9 @@ for i, m in enumerate(headlines):
         b = data.cached_benchmark(s, la.key, m.id, year, sel.model)
         delta = None if b.change is None else f"{m.format_change(b.change)} on a year earlier"
         st.markdown(f"**{m.label}**")
+        age = age_note(s, la, year, period, sel.year_to)
+        if age:
+            st.badge(age, icon=":material/history:", color="orange")
         st.metric(
             period,
             m.format(b.value, b.symbol),
@@ -49,14 +60,25 @@ for i, m in enumerate(headlines):
             chart_type="line",
             help=m.definition,
         )
-        lines = [f"{'SN ' + sel.sn_stat if c.detail else c.name} **{m.format(c.value)}**"
-                 for c in comparator_values(b, sn_stat=sel.sn_stat, comparators=sel.comparators)]
+        lines = []
+        for c in comparator_status(b, sn_stat=sel.sn_stat, comparators=sel.comparators):
+            if c.name == "statistical neighbours":
+                coverage = "" if b.sn is None or b.sn.n in (0, b.sn.of) else f" of {b.sn.n} of {b.sn.of} neighbours"
+                lines.append(
+                    f"SN {sel.sn_stat}{coverage} **{m.format(c.value)}**"
+                    if c.value is not None
+                    else ("no SN figures" if b.sn is not None else "no SN list")
+                )
+            else:
+                lines.append(f"{c.name} **{m.format(c.value)}**" if c.value is not None else f"no {c.name} figure")
         if lines:
             st.markdown(" · ".join(lines))
         st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))
-        if sel.year_to and year < sel.year_to - 1:
-            st.caption(f"The latest figure in the store is for {period}.")
 
 region = region_of(s, la)
-download_row(file_stem(la.name, "headlines"), key="headlines", title=f"{la.name}: headline figure for each stage",
-             data=lambda: tidy_for_years(s, latest_years, [la.key, ENGLAND] + ([region.key] if region else [])))
+download_row(
+    file_stem(la.name, "headlines"),
+    key="headlines",
+    title=f"{la.name}: headline figure for each stage",
+    data=lambda: tidy_for_years(s, latest_years, [la.key, ENGLAND] + ([region.key] if region else [])),
+)

@@ -33,7 +33,7 @@ s = data.store()
 data.require_data(s)
 sel = current()
 set_name = st.query_params.get("set")
-board = boards.set_for(s, sel.la, set_name)
+board = boards.set_for(s, sel.la, set_name, sel.year_to)
 total = len(board.items)
 if total == 0:
     st.error("This board set has no indicators. Add some on the Board set & pack page.")
@@ -54,26 +54,50 @@ def go(to: int) -> None:
 slide = build_slide(s, sel, board.items[number - 1])
 bar = st.container(horizontal=True, vertical_alignment="center", gap="small")
 bar.markdown(f"**{literal(slide.area.name)}** · {literal(board.name)} · {slide.measure.unit}", width="stretch")
-bar.button("Previous", key="prev", on_click=go, args=(number - 1,), disabled=number == 1, shortcut="Left",
-           icon=":material/arrow_back:", help="Previous slide (Left arrow)")
+bar.button(
+    "Previous",
+    key="prev",
+    on_click=go,
+    args=(number - 1,),
+    disabled=number == 1,
+    shortcut="Left",
+    icon=":material/arrow_back:",
+    help="Previous slide (Left arrow)",
+)
 bar.markdown(f"**Slide {number} of {total}**", width="content")
-bar.button("Next", key="next", on_click=go, args=(number + 1,), disabled=number == total, shortcut="Right",
-           icon=":material/arrow_forward:", help="Next slide (Right arrow)", type="primary")
-bar.button("Exit", key="exit", on_click=leave_presentation, icon=":material/close:", help="Back to the dashboard (Esc)",
-           shortcut="Esc")
+bar.button(
+    "Next",
+    key="next",
+    on_click=go,
+    args=(number + 1,),
+    disabled=number == total,
+    shortcut="Right",
+    icon=":material/arrow_forward:",
+    help="Next slide (Right arrow)",
+    type="primary",
+)
+bar.button(
+    "Exit", key="exit", on_click=leave_presentation, icon=":material/close:", help="Back to the dashboard (Esc)", shortcut="Esc"
+)
 st.query_params["slide"] = str(number)
 
 st.title(slide.title)
-charts.show(lambda: slide_chart(slide, scale=1.35, height=CHART_HEIGHT, legend_columns=2),
-            ("slide", s.data_version, sel, slide.item.measure))
+if slide.age:
+    # Said in words, large, above the chart: a board must not read an old figure as this year's.
+    st.warning(slide.age, icon=":material/history:")
+# The age warning takes a line: the chart gives it up, so the slide still fits the screen.
+height = CHART_HEIGHT - (64 if slide.age else 0)
+charts.show(
+    lambda: slide_chart(slide, scale=1.35, height=height, legend_columns=2),
+    ("slide", s.data_version, sel, slide.item.measure, height),
+)
 has_side = bool(slide.item.comment) or slide.item.target is not None
 left, right = st.columns([3, 2], gap="large") if has_side else (st.container(), st.container())
 with right:
     if slide.item.target is not None:
         status = RAG_TEXT.get(slide.rag or "", "Not rated")
         colour = {"green": "green", "amber": "orange", "red": "red"}.get(slide.rag or "", "gray")
-        st.badge(f"{status} (target {slide.measure.format(slide.item.target)})", color=colour,
-                 icon=":material/flag:")
+        st.badge(f"{status} (target {slide.measure.format(slide.item.target)})", color=colour, icon=":material/flag:")
     if slide.item.comment:
         st.markdown(f"**Board comment.** {literal(slide.item.comment)}")
 with left:
