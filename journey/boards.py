@@ -61,11 +61,11 @@ def default_set(area_key: str, store: Store | None = None, year_to: int | None =
 def built_in_measures(store: Store, area_key: str, year_to: int | None = None) -> list[str]:
     """One measure per journey stage that has a headline, in journey order: the stage's headline
     measure when the LA has a current figure for it (``narrative.age_note`` says it is not
-    stale), else the stage's measure with the LA's most recent figure, national measures before
-    local ones and measures with a good direction before neutral ones when years tie (then
-    registry order). Judgements are never chosen (they cannot be charted). A stage where the LA
-    has no figure at all keeps its headline, whose slide says so. ``year_to``: figures after
-    it are not counted."""
+    stale), else the stage's measure with the LA's most recent figure; when years tie, the
+    headline, then national measures before local ones, then measures with a good direction
+    before neutral ones, then registry order. Judgements are never chosen (they cannot be
+    charted). A stage where the LA has no figure at all keeps its headline, whose slide says so.
+    ``year_to``: figures after it are not counted."""
     from journey import areas as areas_mod
     from journey.benchmarks import period_labels, value_years
     from journey.narrative import age_note
@@ -86,7 +86,11 @@ def built_in_measures(store: Store, area_key: str, year_to: int | None = None) -
         ):
             out.append(headline.id)
             continue
-        ranked = [(y, m.origin == "national", m.judged, -n, m.id) for n, m in enumerate(stage) if (y := latest(m.id)) is not None]
+        ranked = [
+            (y, m.id == headline.id, m.origin == "national", m.judged, -n, m.id)
+            for n, m in enumerate(stage)
+            if (y := latest(m.id)) is not None
+        ]
         out.append(max(ranked)[-1] if ranked else headline.id)
     return out
 
