@@ -20,10 +20,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import partial
+from importlib import import_module
 
 from journey.config import DATA_DIR, ENGLAND
 from journey.importing.cells import MAX_VALUE, CellError, Period, at_end, for_measure, parse_period, parse_value
-from journey.importing.problems import Problem, Problems, quote
+from journey.importing.problems import MAX_MESSAGE, Problem, Problems, quote
 from journey.importing.sheets import Sheet, column_letter
 from journey.periods import FIRST_YEAR, last_year
 from journey.registry import Measure, normalise_label, registry
@@ -38,6 +39,7 @@ FORMATS = {
     "sn_model": "DfE statistical neighbour model",
     "board": "Board-report table (areas as rows, years as columns)",
     "scorecard": "Local scorecard (indicators as rows, months or years as columns)",
+    "ofsted": "Ofsted's local authority inspection outcomes",
 }
 #: What each format is called in a message ("the sheet does not read as ...").
 KIND_NAMES = {
@@ -47,6 +49,7 @@ KIND_NAMES = {
     "sn_model": "a statistical neighbour model",
     "board": "a board-report table",
     "scorecard": "a local scorecard",
+    "ofsted": "Ofsted's inspection outcomes",
 }
 SN_LABELS = {
     "statistical neighbours",
@@ -279,6 +282,10 @@ def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
         return "lait"
     if ("sn1" in head or "sn_1" in head) and any(k in head for k in ("la num", "old_la_code", "la number")):
         return "sn_model"
+    from journey.importing.ofsted import is_ofsted  # (it builds on this module's Candidate and Parsed)
+
+    if is_ofsted(sheet):
+        return "ofsted"
     if template_header_row(sheet) is not None:
         return "template"
     header_row, period_cols = _find_period_header(sheet)
@@ -294,6 +301,10 @@ def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
 
 
 def _ees_mappings() -> list[dict]:
+    """The rows of ``data/dfe_columns.csv``: publication, filters (``column=value`` joined by
+    ``;``; a value ``*`` only asks that the column be there, to tell one publication's generic
+    column, such as ``cases``, from another's), the columns a measure has been published under
+    (renames between releases joined by ``|``) and the measure."""
     with (DATA_DIR / "dfe_columns.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
@@ -312,33 +323,141 @@ EES_PLACE_COLUMNS = {
     "la_name",
     "region_name",
 }
+#: Columns of every EES file that say where and when, never figures or breakdowns.
+EES_META_COLUMNS = EES_PLACE_COLUMNS | {"time_identifier", "country_name"}
+EES_NOTE_ITEMS = 12  # breakdowns listed one by one in a "not read" note; the rest are counted
+_EES_FIGURE = re.compile(r"-?[\d,]*\.?\d+%?")
+
+
+def _ees_filter_columns(sheet: Sheet, head: dict[str, int], known: set[str]) -> list[str]:
+    """The file's filter columns (the breakdowns of its figures, e.g. ``care_leaver_age``,
+    ``breakdown``), in file order: a column some mapping filters on, or a column none of whose
+    cells (the first 500 rows) is a figure or a suppression symbol."""
+    out = []
+    sample = sheet.rows[1:501]
+    for name, i in sorted(head.items(), key=lambda kv: kv[1]):
+        if name in EES_META_COLUMNS:
+            continue
+        cells = [_text(r[i]) for r in sample if i < len(r) and _text(r[i])]
+        if name in known or (
+            cells and not any(_EES_FIGURE.fullmatch(c) or c.lower() in known_symbols() or normalise_symbol(c) for c in cells)
+        ):
+            out.append(name)
+    return out
+
+
+def _ees_areas(get, level: str, year: int | None, areas: AreaIndex) -> tuple[list[dict] | None, str | None]:
+    """The areas an EES row is about and a note: one area, or, for a row two LAs report
+    together (``940 / 941``, ``E06000061 / E06000062``: a children's trust serving both), each
+    of the LAs, with a note saying the figure is their joint one (as LAIT shows it for each).
+    None when an area is not in the dashboard's list."""
+    if level == "National":
+        area = areas.resolve(get("country_code") or ENGLAND)
+        return ([area] if area else None), None
+    if level == "Regional":
+        area = areas.resolve(get("region_code"))
+        return ([area] if area else None), None
+    new, old = get("new_la_code").split("/"), get("old_la_code").split("/")
+    if len(new) > 1 or len(old) > 1:
+        found = [areas.resolve(n.strip(), year) or (areas.resolve(o.strip(), year) if len(old) == len(new) else None)
+                 for n, o in zip(new, old if len(old) == len(new) else new)]  # fmt: skip
+        if not found or any(a is None for a in found):
+            return None, None
+        names = " and ".join(a["name"] for a in found)
+        return found, f"the joint figure of {names}, which report it together"
+    area = areas.resolve(get("new_la_code"), year) or areas.resolve(get("old_la_code"), year)
+    return ([area] if area else None), None
+
+
+def _ees_list(counts: dict[str, int], limit: int = EES_NOTE_ITEMS) -> str:
+    """'a (835), b (835) and 3 more (2,505)': the largest first."""
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{k} ({n:,})" for k, n in items[:limit])
+    if len(items) > limit:
+        text += f" and {len(items) - limit:,} more ({sum(n for _, n in items[limit:]):,})"
+    return text
+
+
+def _ees_breakdowns(unread: dict[tuple[tuple[str, str], ...], int], read: set[tuple[tuple[str, str], ...]]) -> dict[str, int]:
+    """The breakdowns not read, in as few items as says it exactly: each unread row is counted
+    under its filter values up to the first value no row read has (``care_leaver_age=17 to 18
+    years`` for every 17-18 row; ``care_leaver_age=19 to 21 years; breakdown=Total``), so an
+    item covers every row of the file that has those values."""
+    read_values = {pair for combo in read for pair in combo}
+    out: dict[str, int] = {}
+    for combo, n in unread.items():
+        cut = next((i + 1 for i, pair in enumerate(combo) if pair not in read_values), len(combo))
+        key = "; ".join(f"{k}={v}" for k, v in combo[:cut]) or "(no breakdown)"
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def _ees_notes(sheet: Sheet, problems: Problems, pieces: list[str]) -> None:
+    """``pieces`` as notes on the file (problems of level "note": neither errors nor warnings),
+    a long one continued over several notes, each within a problem's length."""
+    room = MAX_MESSAGE - 20
+    for text in pieces:
+        while len(text) > room and (cut := text.rfind(", ", 0, room)) > 4:
+            problems.warn(Problem("note", sheet.file, sheet.name, None, None, text[: cut + 1] + " ...", ""))
+            text = "... " + text[cut + 2 :]
+        problems.warn(Problem("note", sheet.file, sheet.name, None, None, text, ""))
 
 
 def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
-    """Periods are EES ``time_period`` values; the vintage is the latest year in the file unless given."""
+    """Periods are EES ``time_period`` values, as each measure counts its year
+    (``cells.for_measure``); the vintage is the latest year in the file unless given.
+
+    Every row and column is accounted for: rows for breakdowns or geographic levels the
+    dashboard does not hold are skipped with the reason, and notes (problems of level "note")
+    say per file which columns and which breakdowns were not read, with their row counts. A
+    file none of whose figures the dashboard holds is one warning saying what it is."""
     out = Parsed("ees")
     head = _header_index(sheet.rows[0])
     if _refuse_missing_headings(sheet, "ees", [c for c in ("time_period", "geographic_level") if c not in head], problems):
         return out
     reg = registry()
+    mappings = _ees_mappings()
     wanted = []
     used = set(EES_PLACE_COLUMNS)
-    for m in _ees_mappings():
+    for m in mappings:
         col = next((head[c] for c in m["columns"] if c in head), None)
         if col is None or any(f[0].lower() not in head for f in m["filters"]):
             continue
-        wanted.append((m, col, [(head[f[0].lower()], f[1]) for f in m["filters"]]))
+        filters = [(head[f[0].lower()], f[1]) for f in m["filters"] if f[1] != "*"]
+        wanted.append((m, col, filters))
         used |= {_header_name(sheet.rows[0][col])} | {f[0].lower() for f in m["filters"]}
     if _refuse_repeated_headings(sheet, 0, used, problems):
         return out
+    filter_names = _ees_filter_columns(sheet, head, {f[0].lower() for m in mappings for f in m["filters"] if f[1] != "*"})
+    figure_names = [
+        n for n, _ in sorted(head.items(), key=lambda kv: kv[1]) if n not in EES_META_COLUMNS and n not in filter_names
+    ]
+    rows_total = sum(1 for r in sheet.rows[1:] if any(v is not None and v != "" for v in r))
     if not wanted:
-        problems.refuse(
-            sheet.file,
-            "a DfE statistics file, but none of its columns is a measure this dashboard holds",
-            "check data/dfe_columns.csv for the columns read, or use the template",
-            sheet=sheet.name,
-            row=1,
+        combos: dict[tuple[tuple[str, str], ...], int] = {}
+        for i, r in enumerate(sheet.rows[1:], start=2):
+            if any(v is not None and v != "" for v in r):
+                combo = tuple((n, _text(r[head[n]]) if head[n] < len(r) else "") for n in filter_names)
+                combos[combo] = combos.get(combo, 0) + 1
+                what = "; ".join(f"{k}={v}" for k, v in combo)
+                reason = "no figure of the file is a measure the dashboard holds"
+                out.skipped.append(
+                    {"file": sheet.file, "sheet": sheet.name, "row": i, "column": None, "what": what, "reason": reason}
+                )
+        problems.warn(
+            Problem(
+                "warning",
+                sheet.file,
+                sheet.name,
+                None,
+                None,
+                f"a DfE statistics file of {rows_total:,} rows none of whose figures is a measure this dashboard holds, "
+                "so nothing was read from it (the notes below say what it holds)",
+                "nothing to do for this file; data/dfe_columns.csv lists the DfE columns the dashboard reads",
+            )
         )
+        notes = [f"breakdowns in the file: {_ees_list(_ees_breakdowns(combos, set()))}"] if filter_names else []
+        _ees_notes(sheet, problems, [*notes, f"columns not read: {', '.join(figure_names)}"] if figure_names else notes)
         return out
     period_col = head["time_period"]
     years = [(_text(r[period_col])[:4], i) for i, r in enumerate(sheet.rows[1:], start=2) if period_col < len(r)]
@@ -357,11 +476,45 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
         if vintage is None:
             return out
     level_col = head["geographic_level"]
+    filter_cols = [(n, head[n]) for n in filter_names]
+    unread: dict[tuple[tuple[str, str], ...], int] = {}
+    read_combos: set[tuple[tuple[str, str], ...]] = set()
+    levels: dict[str, int] = {}
+    read_columns: set[int] = set()
     for i, row in enumerate(sheet.rows[1:], start=2):
-        if all(v is None for v in row):
+        if all(v is None or v == "" for v in row):
             continue
         level = _text(row[level_col]) if level_col < len(row) else ""
         get = partial(_field, row, head)
+        if level not in ("National", "Regional", "Local authority"):
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": i,
+                    "column": "geographic_level",
+                    "what": level,
+                    "reason": "geographic level not held by the dashboard",
+                }
+            )
+            levels[level or "(blank)"] = levels.get(level or "(blank)", 0) + 1
+            continue
+        combo = tuple((n, _text(row[c]) if c < len(row) else "") for n, c in filter_cols)
+        matched = [(m, col) for m, col, filters in wanted if all(c < len(row) and _text(row[c]) == v for c, v in filters)]
+        if not matched:
+            unread[combo] = unread.get(combo, 0) + 1
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": i,
+                    "column": ", ".join(filter_names),
+                    "what": "; ".join(f"{k}={v}" for k, v in combo),
+                    "reason": "a breakdown the dashboard does not hold",
+                }
+            )
+            continue
+        read_combos.add(combo)
         try:
             period = parse_period(get("time_period"))
         except CellError as exc:
@@ -379,27 +532,8 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
                 column="time_period",
             )
             return out
-        if level == "National":
-            area = areas.resolve(get("country_code") or ENGLAND)
-        elif level == "Regional":
-            area = areas.resolve(get("region_code"))
-        elif level == "Local authority":
-            area = areas.resolve(get("new_la_code"), period.reporting_year) or areas.resolve(
-                get("old_la_code"), period.reporting_year
-            )
-        else:
-            out.skipped.append(
-                {
-                    "file": sheet.file,
-                    "sheet": sheet.name,
-                    "row": i,
-                    "column": "geographic_level",
-                    "what": level,
-                    "reason": "geographic level not held by the dashboard",
-                }
-            )
-            continue
-        if area is None:
+        found, note = _ees_areas(get, level, period.reporting_year, areas)
+        if found is None:
             who = get("la_name") or get("region_name") or get("new_la_code") or level
             problems.error(
                 Problem(
@@ -414,9 +548,8 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
                 )
             )
             continue
-        for m, col, filters in wanted:
-            if any(_text(row[c]) != v for c, v in filters):
-                continue
+        for m, col in matched:
+            read_columns.add(col)
             measure = reg.get(m["measure"])
             raw = row[col] if col < len(row) else None
             try:
@@ -449,23 +582,39 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
             source = f"DfE, {m['publication']} {latest} (Explore education statistics)"
             if m["publication"].startswith("ONS"):
                 source = "ONS mid-year population estimates, children aged 0 to 17 (as republished by DfE)"
-            out.candidates.append(
-                Candidate(
-                    area["code"],
-                    measure.id,
-                    p,
-                    cell.value,
-                    cell.symbol,
-                    source,
-                    vintage,
-                    None,
-                    sheet.file,
-                    sheet.name,
-                    i,
-                    str(sheet.rows[0][col]),
-                    period_column="time_period",
+            for area in found:
+                out.candidates.append(
+                    Candidate(
+                        area["code"],
+                        measure.id,
+                        p,
+                        cell.value,
+                        cell.symbol,
+                        source,
+                        vintage,
+                        note,
+                        sheet.file,
+                        sheet.name,
+                        i,
+                        str(sheet.rows[0][col]),
+                        period_column="time_period",
+                    )
                 )
-            )
+    notes = []
+    if unread:
+        n = sum(unread.values())
+        notes.append(
+            f"{n:,} of {rows_total:,} rows not read, for breakdowns the dashboard does not hold: "
+            + _ees_list(_ees_breakdowns(unread, read_combos))
+        )
+    if levels:
+        notes.append(
+            f"{sum(levels.values()):,} rows not read, for geographic levels the dashboard does not hold: {_ees_list(levels)}"
+        )
+    idle = [n for n in figure_names if head[n] not in read_columns]
+    if idle:
+        notes.append(f"columns not read (no measure of the dashboard): {', '.join(idle)}")
+    _ees_notes(sheet, problems, notes)
     return out
 
 
@@ -1207,4 +1356,5 @@ PARSERS = {
     "sn_model": parse_sn_model,
     "board": lambda s, a, o, p: parse_wide(s, a, o, p, "board"),
     "scorecard": lambda s, a, o, p: parse_wide(s, a, o, p, "scorecard"),
+    "ofsted": lambda s, a, o, p: import_module("journey.importing.ofsted").parse_ofsted(s, a, o, p),
 }

@@ -562,7 +562,8 @@ def _plausibility(add: pd.DataFrame, replace: pd.DataFrame) -> tuple[list[Proble
             continue
         old, new = pd.to_numeric(frame[before], errors="coerce"), frame["value"]
         ratio = new.abs() / old.abs().where(old != 0)
-        scaled = ratio.notna() & ((ratio < 1 / PLAUSIBLE_RATIO) | (ratio > PLAUSIBLE_RATIO))
+        numeric = ~frame["measure"].map({m.id: m.is_judgement for m in reg}).eq(True)  # a grade is a category, not a size
+        scaled = numeric & ratio.notna() & ((ratio < 1 / PLAUSIBLE_RATIO) | (ratio > PLAUSIBLE_RATIO))
         for i in frame.index[scaled]:
             r = frame.loc[i]
             m = reg.get(r["measure"])
