@@ -6,7 +6,10 @@
 - Change since the previous period compares reporting year Y with Y-1.
 - Direction: ``up``/``down``/``same`` always; ``better``/``worse`` only for polarity high or low.
 - Rank (1 = best by polarity) and quartile band A (best) to D among all LAs with a value in the
-  store, for polarity high or low only; ``coverage`` says how many LAs that is.
+  store, for polarity high or low only; ``coverage`` says how many LAs that is. Indicators LAIT
+  does not band (``Measure.no_quartile``) are ranked without a band.
+- Judgements (``Measure.is_judgement``: Ofsted's grades) are categories, not numbers: no
+  difference, change, SN mean or median, rank or band is ever worked out for them.
 - RAG against a target with a tolerance in the measure's own unit (points for percentages).
 """
 
@@ -17,7 +20,7 @@ import datetime as dt
 import math
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import pandas as pd
@@ -45,8 +48,15 @@ class NeighbourStats:
 
     __slots__ = ("model", "mean", "median", "n", "of", "_detail", "_lists")
 
-    def __init__(self, model: int, mean: float | None, median: float | None, n: int, of: int,
-                 detail: Callable[[], tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]]):
+    def __init__(
+        self,
+        model: int,
+        mean: float | None,
+        median: float | None,
+        n: int,
+        of: int,
+        detail: Callable[[], tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]],
+    ):
         self.model, self.mean, self.median, self.n, self.of = model, mean, median, n, of
         self._detail = detail
         self._lists: tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]] | None = None
@@ -82,7 +92,7 @@ class Comparison(NamedTuple):
 class Ranking(NamedTuple):
     rank: int
     of: int
-    band: str  # A (best quartile) to D
+    band: str | None  # A (best quartile) to D; None where LAIT does not band the indicator
     coverage: str
 
 
@@ -110,7 +120,18 @@ class Benchmark:
     computed: bool = False
     period_start: dt.date | None = None
     period_end: dt.date | None = None
-    notes: list[str] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader should know about the comparison: which neighbours have no value and
+        are excluded (worked out when read: a summary of 200 indicators never reads them)."""
+        sn = self.sn
+        if not sn or sn.n >= sn.of:
+            return []
+        return [
+            f"{len(sn.missing)} of {sn.of} statistical neighbours have no value and are excluded: "
+            + ", ".join(f"{n.name} ({n.symbol or 'not in store'})" for n in sn.missing)
+        ]
 
 
 def compare(name: str, la_value: float | None, other: float | None) -> Comparison:
@@ -165,27 +186,50 @@ def quartile_band(rank: int, of: int) -> str:
 
 def annual_figures(store: Store, measure: str) -> pd.DataFrame:
     """Every area's figure for a measure in each reporting year (latest vintage, computed rates
-    filling gaps), one row per area and year. Sub-annual periods ending 31 March are left out.
-    Remembered until the store changes: do not modify the frame."""
+    filling gaps), one row per area and year, ordered by area key and year. Sub-annual periods
+    ending 31 March are left out. Remembered until the store changes: do not modify the frame.
+
+    Read per measure when first asked for (a page that shows a dozen measures reads a dozen,
+    not the store's 200), unless every measure's figures were read at once in this store
+    version (``prefetch_annual``), whose split it then shares."""
     registry().get(measure)
-    frames = _annual_by_measure(store)
-    if measure in frames:
-        return frames[measure]
-    empty = with_computed_rates(store, None, [measure], annual=True)
-    return empty.iloc[0:0]
+
+    def compute() -> pd.DataFrame:
+        batch = _batch(store).get("frames")
+        if batch is not None:
+            found = batch.get(measure)
+            return found if found is not None else _one_per_year(with_computed_rates(store, None, [measure], annual=True))
+        return _one_per_year(with_computed_rates(store, None, [measure], annual=True))
+
+    return store.memo(("annual_figures", measure), compute)
 
 
-def _annual_by_measure(store: Store) -> dict[str, pd.DataFrame]:
-    """All annual figures, computed once per store version and split by measure."""
+def prefetch_annual(store: Store) -> None:
+    """Read every measure's annual figures in one query, for a page about to read most of them
+    (the benchmark summary): one scan of the store instead of one per measure. What
+    ``annual_figures`` returns is the same either way, the same rows in the same order."""
 
     def compute() -> dict[str, pd.DataFrame]:
-        rows = with_computed_rates(store, annual=True)
-        # One row per area and year: a published figure before a computed one.
-        rows = rows.sort_values(["measure", "area_key", "reporting_year", "computed"])
-        rows = rows.drop_duplicates(["measure", "area_key", "reporting_year"])
-        return {m: frame.reset_index(drop=True) for m, frame in rows.groupby("measure", sort=False)}
+        rows = _one_per_year(with_computed_rates(store, annual=True), by=["measure"])
+        frames = {m: frame.reset_index(drop=True) for m, frame in rows.groupby("measure", sort=False)}
+        _batch(store)["frames"] = frames
+        return frames
 
-    return store.memo("annual_by_measure", compute)
+    store.memo("annual_by_measure", compute)
+
+
+def _batch(store: Store) -> dict[str, dict[str, pd.DataFrame]]:
+    """This store version's batch of every measure's frames, once ``prefetch_annual`` has read
+    it (an empty dict until then); filed per version like any remembered result."""
+    return store.memo("annual_batch", dict)
+
+
+def _one_per_year(rows: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """One row per area and reporting year (per measure, with ``by=["measure"]``): a published
+    figure before a computed one; ordered by area key and year."""
+    keys = (by or []) + ["area_key", "reporting_year"]
+    rows = rows.sort_values(keys + ["computed"], kind="stable").drop_duplicates(keys)
+    return rows.reset_index(drop=True)
 
 
 def year_figures(store: Store, measure: str, year: int) -> pd.DataFrame:
@@ -214,14 +258,37 @@ def year_lookup(store: Store, measure: str) -> dict[int, dict[str, Figure]]:
     def compute() -> dict[int, dict[str, Figure]]:
         out: dict[int, dict[str, Figure]] = {}
         frame = annual_figures(store, measure)
-        columns = ("reporting_year", "area_key", "value", "symbol", "source", "vintage", "computed", "period_start",
-                   "period_end", "area_type")
+        columns = (
+            "reporting_year",
+            "area_key",
+            "value",
+            "symbol",
+            "source",
+            "vintage",
+            "computed",
+            "period_start",
+            "period_end",
+            "area_type",
+        )
+        # A plain loop over plain lists: about a second for a national store's 400,000 figures
+        # with the conversions written out per row, a third of that as here.
+        years = [int(y) for y in frame["reporting_year"].tolist()]
+        values = frame["value"].astype("float64").tolist()
         for year, key, value, symbol, source, vintage, computed, start, end, area_type in zip(
-                *(frame[c].tolist() for c in columns)):
-            out.setdefault(int(year), {})[key] = Figure(
-                None if value is None or math.isnan(value) else float(value),
-                symbol if isinstance(symbol, str) else None,
-                source, vintage, bool(computed), start, end, area_type,
+            years, frame["area_key"].tolist(), values, *(frame[c].tolist() for c in columns[3:])
+        ):
+            by_area = out.get(year)
+            if by_area is None:
+                by_area = out[year] = {}
+            by_area[key] = Figure(
+                value if value == value else None,
+                symbol if symbol.__class__ is str else None,
+                source,
+                vintage,
+                computed is True,
+                start,
+                end,
+                area_type,
             )
         return out
 
@@ -251,12 +318,15 @@ def _neighbour_lists(store: Store) -> dict[tuple[int, str], tuple[tuple[int, str
     """{(model, old LA code): ((rank, neighbour key, closeness), ...)}, read once per store version."""
 
     def compute() -> dict[tuple[int, str], tuple[tuple[int, str, str | None], ...]]:
-        rows = store.query("SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models "
-                           "WHERE replaced_by IS NULL ORDER BY model, old_la_code, rank")
+        rows = store.query(
+            "SELECT model, old_la_code, rank, neighbour_old_la_code, closeness FROM sn_models "
+            "WHERE replaced_by IS NULL ORDER BY model, old_la_code, rank"
+        )
         out: dict[tuple[int, str], list[tuple[int, str, str | None]]] = {}
         for model, code, rank, neighbour, closeness in rows.itertuples(index=False):
             out.setdefault((int(model), str(code)), []).append(
-                (int(rank), str(neighbour), closeness if isinstance(closeness, str) else None))
+                (int(rank), str(neighbour), closeness if isinstance(closeness, str) else None)
+            )
         return {k: tuple(v) for k, v in out.items()}
 
     return store.memo("sn_neighbours", compute)
@@ -264,6 +334,7 @@ def _neighbour_lists(store: Store) -> dict[tuple[int, str], tuple[tuple[int, str
 
 def _named_neighbours(store: Store, la: Area, model: int) -> tuple[tuple[int, str, str, str | None], ...]:
     """(rank, key, name, closeness) of the LA's neighbours, remembered per store version."""
+
     def compute() -> tuple[tuple[int, str, str, str | None], ...]:
         names = _la_names(store)
         return tuple((rank, key, names.get(key, key), closeness) for rank, key, closeness in neighbours(store, la, model))
@@ -272,14 +343,30 @@ def _named_neighbours(store: Store, la: Area, model: int) -> tuple[tuple[int, st
 
 
 def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> NeighbourStats | None:
-    """Mean and median of the LA's statistical neighbours for a measure and year."""
-    ns = _named_neighbours(store, la, model)
+    """Mean and median of the LA's statistical neighbours for a measure and year (None for a
+    judgement, which is never averaged, or an LA without neighbours in the model)."""
+    if registry().get(measure).is_judgement:
+        return None
+    return _sn_stats(
+        store, _named_neighbours(store, la, model), la, measure, year, model, year_lookup(store, measure).get(year, {})
+    )
+
+
+def _sn_stats(
+    store: Store,
+    ns: tuple[tuple[int, str, str, str | None], ...],
+    la: Area,
+    measure: str,
+    year: int,
+    model: int,
+    figures: dict[str, Figure],
+) -> NeighbourStats | None:
+    """``sn_stats`` given the LA's named neighbours and the year's figures of the measure."""
     if not ns:
         return None
     mean, median, n = _sn_averages(store, measure, year, model)[la.old_la_code]
-    # The figures of this store version, held for the neighbour lists, so they are read from the
-    # same state as the averages even if they are first asked for after the store changes.
-    figures = year_lookup(store, measure).get(year, {})
+    # The figures of this store version are held for the neighbour lists, so they are read from
+    # the same state as the averages even if they are first asked for after the store changes.
     return NeighbourStats(model, mean, median, n, len(ns), lambda: _neighbour_values(ns, figures))
 
 
@@ -295,30 +382,36 @@ def _sn_averages(store: Store, measure: str, year: int, model: int) -> dict[str,
             if m != model:
                 continue
             values = [fig.value for _, key, _ in ns if (fig := figures.get(key)) is not None and fig.value is not None]
-            out[code] = (statistics.fmean(values) if values else None, statistics.median(values) if values else None,
-                         len(values))
+            out[code] = (statistics.fmean(values) if values else None, statistics.median(values) if values else None, len(values))
         return out
 
     return store.memo(("sn_averages", measure, year, model), compute)
 
 
-def _neighbour_values(ns: tuple[tuple[int, str, str, str | None], ...],
-                      figures: dict[str, Figure]) -> tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]:
+def _neighbour_values(
+    ns: tuple[tuple[int, str, str, str | None], ...], figures: dict[str, Figure]
+) -> tuple[tuple[Neighbour, ...], tuple[Neighbour, ...]]:
     """(neighbours with a value, neighbours without), each with its value or symbol."""
     used, missing = [], []
     for rank, key, name, closeness in ns:
         fig = figures.get(key)
         value = fig.value if fig else None
-        (used if value is not None else missing).append(
-            Neighbour(key, name, rank, closeness, value, fig.symbol if fig else None))
+        (used if value is not None else missing).append(Neighbour(key, name, rank, closeness, value, fig.symbol if fig else None))
     return tuple(used), tuple(missing)
 
 
 def current_la_count(store: Store, year: int) -> int:
     """How many LAs DfE publishes for a reporting year (from the area list)."""
-    counts = store.memo("la_counts", lambda: {int(y): int(n) for y, n in store.query(
-        "SELECT y, count(DISTINCT area_key) AS n FROM areas, range(2000, 2040) r(y) "
-        "WHERE type = 'LA' AND y BETWEEN first_year AND last_year GROUP BY y").itertuples(index=False)})
+    counts = store.memo(
+        "la_counts",
+        lambda: {
+            int(y): int(n)
+            for y, n in store.query(
+                "SELECT y, count(DISTINCT area_key) AS n FROM areas, range(2000, 2040) r(y) "
+                "WHERE type = 'LA' AND y BETWEEN first_year AND last_year GROUP BY y"
+            ).itertuples(index=False)
+        },
+    )
     return counts.get(year, 0)
 
 
@@ -327,18 +420,23 @@ def la_values(store: Store, measure: str) -> dict[int, list[float]]:
     and quartile bands, worked out once per store version rather than for every LA."""
 
     def compute() -> dict[int, list[float]]:
-        return {year: sorted(f.value for f in figures.values() if f.area_type == "LA" and f.value is not None)
-                for year, figures in year_lookup(store, measure).items()}
+        return {
+            year: sorted(f.value for f in figures.values() if f.area_type == "LA" and f.value is not None)
+            for year, figures in year_lookup(store, measure).items()
+        }
 
     return store.memo(("la_values", measure), compute)
 
 
 def ranking(store: Store, la: Area, measure: Measure, year: int) -> Ranking | None:
-    """Rank among every LA with a value in the store (1 = best), for high/low polarity only."""
-    if not measure.judged:
-        return None
-    value = _val(_figure(store, measure.id, year, la.key))
-    if value is None:
+    """Rank among every LA with a value in the store (1 = best), for high/low polarity only
+    (never for a judgement); no band for an indicator LAIT does not band."""
+    return _ranking(store, measure, year, _val(_figure(store, measure.id, year, la.key)))
+
+
+def _ranking(store: Store, measure: Measure, year: int, value: float | None) -> Ranking | None:
+    """``ranking`` of an LA's value."""
+    if value is None or not measure.judged or measure.is_judgement:
         return None
     vals = la_values(store, measure.id).get(year, [])
     # Ties share the better rank: count the LAs strictly better than this one.
@@ -346,44 +444,62 @@ def ranking(store: Store, la: Area, measure: Measure, year: int) -> Ranking | No
     rank, of = better + 1, len(vals)
     current = current_la_count(store, year)
     coverage = f"{of} of {current} LAs in England have a value in the store" if current else f"{of} LAs in the store"
-    return Ranking(rank, of, quartile_band(rank, of), coverage)
+    return Ranking(rank, of, None if measure.no_quartile else quartile_band(rank, of), coverage)
 
 
 def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> Benchmark:
-    """Benchmark an LA on one measure in one reporting year."""
+    """Benchmark an LA on one measure in one reporting year. For a judgement (Ofsted's grade)
+    only the figures themselves are filled in: the LA's, its previous one, England's and the
+    region's where the store has them; no difference, change, neighbours or rank."""
     area = areas_mod.find_area(store, la) if isinstance(la, str) else la
-    m = registry().get(measure)
-    lookup = year_lookup(store, m.id)
-    this_year = lookup.get(year, {})
-    fig = this_year.get(area.key)
-    value = _val(fig)
-    previous = _val(lookup.get(year - 1, {}).get(area.key))
-    move = movement(value, previous)
-    region = areas_mod.region_of(store, area)
-    reg_value = _val(this_year.get(region.key)) if region else None
-    sn = sn_stats(store, area, m.id, year, model) if area.type == "LA" else None
-    notes = []
-    if sn and sn.n < sn.of:
-        notes.append(
-            f"{len(sn.missing)} of {sn.of} statistical neighbours have no value and are excluded: "
-            + ", ".join(f"{n.name} ({n.symbol or 'not in store'})" for n in sn.missing)
+    return _LA(store, area, model).benchmark(registry().get(measure), year)
+
+
+class _LA:
+    """What every benchmark of one LA shares (its region and named neighbours), read once:
+    the benchmark summary makes 200 of them for an LA on every page that shows it."""
+
+    def __init__(self, store: Store, area: Area, model: int):
+        self.store, self.area, self.model = store, area, model
+        self.region = areas_mod.region_of(store, area)
+        self.is_la = area.type == "LA"
+        self.neighbours = _named_neighbours(store, area, model) if self.is_la else ()
+
+    def benchmark(self, m: Measure, year: int) -> Benchmark:
+        store, area, region, model = self.store, self.area, self.region, self.model
+        lookup = year_lookup(store, m.id)
+        this_year = lookup.get(year, {})
+        fig = this_year.get(area.key)
+        value = fig.value if fig else None
+        before = lookup.get(year - 1)
+        previous = _val(before.get(area.key)) if before else None
+        numeric = not m.is_judgement
+        move = movement(value, previous) if numeric else None
+        reg_value = _val(this_year.get(region.key)) if region else None
+        sn = _sn_stats(store, self.neighbours, area, m.id, year, model, this_year) if self.is_la and numeric else None
+        against = value if numeric else None  # a grade is never subtracted from another
+        return Benchmark(
+            area=area,
+            measure=m,
+            year=year,
+            value=value,
+            symbol=fig.symbol if fig else None,
+            source=fig.source if fig else None,
+            vintage=fig.vintage if fig else None,
+            previous=previous,
+            change=None if against is None or previous is None else against - previous,
+            movement=move,
+            judgement=judge(m, move),
+            england=compare("England", against, _val(this_year.get(ENGLAND))),
+            region=compare(region.name, against, reg_value) if region else None,
+            sn=sn,
+            sn_mean=compare(f"SN mean ({model} model)", value, sn.mean) if sn else None,
+            sn_median=compare(f"SN median ({model} model)", value, sn.median) if sn else None,
+            ranking=_ranking(store, m, year, value) if self.is_la else None,
+            computed=fig.computed if fig else False,
+            period_start=fig.period_start if fig else None,
+            period_end=fig.period_end if fig else None,
         )
-    return Benchmark(
-        area=area, measure=m, year=year, value=value, symbol=fig.symbol if fig else None,
-        source=fig.source if fig else None, vintage=fig.vintage if fig else None,
-        previous=previous, change=None if value is None or previous is None else value - previous,
-        movement=move, judgement=judge(m, move),
-        england=compare("England", value, _val(this_year.get(ENGLAND))),
-        region=compare(region.name, value, reg_value) if region else None,
-        sn=sn,
-        sn_mean=compare(f"SN mean ({model} model)", value, sn.mean) if sn else None,
-        sn_median=compare(f"SN median ({model} model)", value, sn.median) if sn else None,
-        ranking=ranking(store, area, m, year) if area.type == "LA" else None,
-        computed=fig.computed if fig else False,
-        period_start=fig.period_start if fig else None,
-        period_end=fig.period_end if fig else None,
-        notes=notes,
-    )
 
 
 class SeriesRow(NamedTuple):
@@ -425,12 +541,14 @@ def period_labels(store: Store, measure: str) -> dict[int, str]:
 
 def series_rows(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MODEL) -> list[SeriesRow]:
     """The LA's series for a measure, one row per reporting year with a figure for the LA, in
-    year order, with England, region and statistical-neighbour values for the same year."""
-    measure = registry().get(measure).id
+    year order, with England, region and statistical-neighbour values for the same year (no
+    neighbour mean or median for a judgement: ``sn_used`` is then 0)."""
+    m = registry().get(measure)
+    measure = m.id
     lookup = year_lookup(store, measure)
     labels = period_labels(store, measure)
     region = areas_mod.region_of(store, la)
-    keys = [k for _, k, _ in neighbours(store, la, model)] if la.type == "LA" else []
+    keys = [k for _, k, _ in neighbours(store, la, model)] if la.type == "LA" and not m.is_judgement else []
     published_sn = f"SN-{la.code}-PUBLISHED"
     rows = []
     for year in sorted(lookup):
@@ -439,13 +557,24 @@ def series_rows(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MO
         if fig is None:
             continue
         sn_values = [v for v in (_val(figures.get(k)) for k in keys) if v is not None]
-        rows.append(SeriesRow(
-            year, labels[year], fig.value, fig.symbol, _val(figures.get(ENGLAND)),
-            _val(figures.get(region.key)) if region else None,
-            statistics.fmean(sn_values) if sn_values else None,
-            statistics.median(sn_values) if sn_values else None,
-            _val(figures.get(published_sn)), len(sn_values), len(keys), fig.source, fig.vintage, fig.computed,
-        ))
+        rows.append(
+            SeriesRow(
+                year,
+                labels[year],
+                fig.value,
+                fig.symbol,
+                _val(figures.get(ENGLAND)),
+                _val(figures.get(region.key)) if region else None,
+                statistics.fmean(sn_values) if sn_values else None,
+                statistics.median(sn_values) if sn_values else None,
+                _val(figures.get(published_sn)),
+                len(sn_values),
+                len(keys),
+                fig.source,
+                fig.vintage,
+                fig.computed,
+            )
+        )
     return rows
 
 
@@ -458,10 +587,14 @@ def summary_table(store: Store, la: Area, year_to: int | None, model: int = DEFA
     """A benchmark for every measure in the registry with a figure for the LA, each in its
     latest reporting year up to ``year_to``, in registry (journey) order."""
     out = []
+    prefetch_annual(store)
+    shared = _LA(store, la, model)
     for m in registry():
-        years = [y for y in value_years(store, m.id).get(la.key, ()) if year_to is None or y <= year_to]
+        years = value_years(store, m.id).get(la.key)
+        if years and year_to is not None and years[-1] > year_to:
+            years = years[: bisect.bisect_right(years, year_to)]
         if years:
-            out.append(benchmark(store, la, m.id, years[-1], model))
+            out.append(shared.benchmark(m, years[-1]))
     return out
 
 

@@ -249,10 +249,15 @@ def test_journey_page_flow_and_conversions(use_default):
     assert at.dataframe[0].value.set_index("Stage").loc["Referrals", "Worcestershire: count"] == "4,784"
 
 
+def _summary(at: AppTest) -> pd.DataFrame:
+    """The Benchmarks page's summary (a table per stage) as one frame indexed by indicator."""
+    return pd.concat([d.value for d in at.dataframe if "Indicator" in d.value.columns]).set_index("Indicator")
+
+
 def test_benchmarks_page_summary_and_ranking(use_default):
     at = app(use_default, "views/benchmarks.py").run()
     assert not at.exception
-    summary = at.dataframe[0].value.set_index("Indicator")
+    summary = _summary(at)
     row = summary.loc["Child protection plans per 10k"]
     assert (row["Worcestershire"], row["England"], row["SN mean"], row["SN median"]) == ("43.5", "40.6", "35.0", "32.5")
     assert row["Rank"] == "–" and row["Direction"] == "down"  # neutral: no rank, no judgement
@@ -376,7 +381,7 @@ def test_upload_dfe_samples_then_benchmarks_rank_every_la(use_copy):
     assert not at.error
     at.button(key="confirm").click().run()
     at = app(use_copy, "views/benchmarks.py").run()
-    row = at.dataframe[0].value.set_index("Indicator").loc["Second or subsequent CP plans (%)"]
+    row = _summary(at).loc["Second or subsequent CP plans (%)"]
     assert row["Rank"].endswith("of 153") and row["Band"] in "ABCD"
 
 

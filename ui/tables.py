@@ -8,7 +8,7 @@ is; given a pandas frame it converts it again on every rerun."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
 import pandas as pd
@@ -35,38 +35,114 @@ def shown(s: Store, key: Hashable, build: Callable[[], pd.DataFrame | dict[str, 
     return s.memo(("shown", key), make)
 
 
+#: The columns of a benchmark summary row that say what the row is, not what it shows.
+SUMMARY_META = ("measure", "stage", "has_figure", "judged")
+
+
 def benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> list[dict[str, Any]]:
-    """Every indicator for one LA in its latest year up to ``year_to``, formatted for display:
-    one row per measure (registry order; the columns of every row in the same order), the LA's
-    column headed by its name. Remembered until the store changes: do not modify the rows."""
+    """Every indicator in the registry for one LA, formatted for display, one row per measure
+    grouped as the pickers list them (stage, then topic): the LA's figure in its latest
+    reporting year up to ``year_to`` beside England, region, SN mean and median, change,
+    direction, rank, band and coverage. A measure without a figure for the LA has a row too,
+    saying so (``has_figure`` False), so a filter can show what is missing. Each row also
+    carries ``SUMMARY_META``: the measure id, its stage id, ``has_figure`` and ``judged``
+    (polarity high or low). The LA's column is headed by its name; every row has the same
+    columns in the same order. Remembered until the store changes: do not modify the rows."""
     return s.memo(("benchmark_summary", la_key, year_to, model), lambda: _benchmark_summary(s, la_key, year_to, model))
 
 
 def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> list[dict[str, Any]]:
+    from ui.pickers import ordered
+
     la = areas.get_area(s, la_key)
+    found = {b.measure.id: b for b in summary_table(s, la, year_to, model)}
     rows = []
-    for b in summary_table(s, la, year_to, model):
-        m = b.measure
+    for m in ordered(registry().measures):
+        b = found.get(m.id)
+        row: dict[str, Any] = {
+            "measure": m.id,
+            "stage": m.stage,
+            "has_figure": b is not None,
+            "judged": m.judged,
+            "Stage": m.stage_label,
+            "Topic": m.topic,
+            "Indicator": m.label,
+        }
+        if b is None:
+            rows.append(
+                {
+                    **row,
+                    "Year": None,
+                    la.name: "no figure",
+                    "England": "–",
+                    "Region": "–",
+                    "SN mean": "–",
+                    "SN median": "–",
+                    "SN used": "–",
+                    "Change": "–",
+                    "Direction": "–",
+                    "Rank": "–",
+                    "Band": "–",
+                    "Coverage": f"no figure for {la.name} in the store" + (f" up to {year_to}" if year_to else ""),
+                }
+            )
+            continue
         direction = b.movement or "–"
         if b.judgement in ("better", "worse"):
             direction = f"{b.movement} ({b.judgement})"
-        rows.append({
-            "Stage": m.stage_label,
-            "Indicator": m.label,
-            "Year": b.year,
-            la.name: m.format(b.value, b.symbol),
-            "England": m.format(b.england.value) if b.england else "–",
-            "Region": m.format(b.region.value) if b.region else "–",
-            "SN mean": m.format(b.sn.mean) if b.sn else "–",
-            "SN median": m.format(b.sn.median) if b.sn else "–",
-            "SN used": f"{b.sn.n}/{b.sn.of}" if b.sn else "–",
-            "Change": m.format_change(b.change),
-            "Direction": direction,
-            "Rank": f"{b.ranking.rank} of {b.ranking.of}" if b.ranking else "–",
-            "Band": b.ranking.band if b.ranking else "–",
-            "Coverage": b.ranking.coverage if b.ranking else ("not ranked: neutral measure" if not m.judged else "–"),
-        })
+        if m.is_judgement:
+            coverage = "not ranked: an inspection judgement, not a number"
+        elif b.ranking:
+            coverage = b.ranking.coverage + ("; LAIT does not band this indicator" if b.ranking.band is None else "")
+        else:
+            coverage = "not ranked: neutral measure" if not m.judged else "–"
+        rows.append(
+            {
+                **row,
+                "Year": b.year,
+                la.name: m.format(b.value, b.symbol),
+                "England": m.format(b.england.value) if b.england else "–",
+                "Region": m.format(b.region.value) if b.region else "–",
+                "SN mean": m.format(b.sn.mean) if b.sn else "–",
+                "SN median": m.format(b.sn.median) if b.sn else "–",
+                "SN used": f"{b.sn.n}/{b.sn.of}" if b.sn else "–",
+                "Change": m.format_change(b.change),
+                "Direction": direction,
+                "Rank": f"{b.ranking.rank} of {b.ranking.of}" if b.ranking else "–",
+                "Band": (b.ranking.band or "–") if b.ranking else "–",
+                "Coverage": coverage,
+            }
+        )
     return rows
+
+
+def filter_summary(
+    rows: list[dict[str, Any]],
+    *,
+    stages: Collection[str] = (),
+    text: str = "",
+    with_figure: bool = True,
+    judged_only: bool = False,
+) -> list[dict[str, Any]]:
+    """The rows of ``benchmark_summary`` a reader asked for: in ``stages`` (stage ids; none
+    means every stage), whose indicator, topic or id contains ``text`` (ignoring case and
+    surrounding spaces), only those with a figure for the LA when ``with_figure``, only
+    measures with a good direction (polarity high or low) when ``judged_only``."""
+    needle = " ".join(text.lower().split())
+    return [
+        r
+        for r in rows
+        if (not stages or r["stage"] in stages)
+        and (not with_figure or r["has_figure"])
+        and (not judged_only or r["judged"])
+        and (not needle or needle in f"{r['Indicator']} {r['Topic']} {r['measure']}".lower())
+    ]
+
+
+def summary_display(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Summary rows as a table shows them: without ``SUMMARY_META`` (and without the stage
+    when the rows are shown under their stage's heading)."""
+    return [{k: v for k, v in r.items() if k not in SUMMARY_META and k != "Stage"} for r in rows]
 
 
 def conflict_table(s: Store) -> pd.DataFrame:
@@ -78,15 +154,17 @@ def conflict_table(s: Store) -> pd.DataFrame:
 def _conflict_table(s: Store) -> pd.DataFrame:
     c = figures.conflicts(s)
     reg = registry()
-    return pd.DataFrame({
-        "Area": c["area_name"],
-        "Measure": c["measure"].map(lambda k: reg.get(k).label),
-        "Period": [period_label(a, b) for a, b in zip(c["period_start"], c["period_end"])],
-        "Value": reg.format_values(c["measure"], c["value"], c["symbol"]),
-        "Shown by default": c["is_latest"].map({True: "yes", False: ""}),
-        "Source": c["source"],
-        "Vintage": c["vintage"],
-        "Note": c["note"].fillna(""),
-        "Kind": c["kind"],
-        "Difference": c["difference"],
-    })
+    return pd.DataFrame(
+        {
+            "Area": c["area_name"],
+            "Measure": c["measure"].map(lambda k: reg.get(k).label),
+            "Period": [period_label(a, b) for a, b in zip(c["period_start"], c["period_end"])],
+            "Value": reg.format_values(c["measure"], c["value"], c["symbol"]),
+            "Shown by default": c["is_latest"].map({True: "yes", False: ""}),
+            "Source": c["source"],
+            "Vintage": c["vintage"],
+            "Note": c["note"].fillna(""),
+            "Kind": c["kind"],
+            "Difference": c["difference"],
+        }
+    )

@@ -10,6 +10,7 @@ from journey.boardpack import build_pack
 from journey.errors import JourneyError
 from journey.registry import registry
 from ui.downloads import file_stem
+from ui.pickers import measure_picker
 from ui.state import data_page, presentation_link
 from ui.text import literal
 
@@ -28,7 +29,7 @@ names = boards.set_names(s)
 options = names + ([DEFAULT_OPTION] if boards.DEFAULT_NAME not in names else [])
 chosen = st.selectbox("Board set", options, key="board_set", bind="query-params")
 saved = boards.load_set(s, chosen) if chosen in names else None
-board = saved or boards.default_set(la.key)
+board = saved or boards.default_set(la.key, s, sel.year_to)
 
 # The draft being edited lives in session state, keyed by the set and its saved version, so
 # switching sets or saving starts a fresh draft. Widget keys use a stable id per row, so a row
@@ -93,10 +94,11 @@ for i, (uid, item) in enumerate(draft):
 
 items = draft_items()
 in_set = {item.measure for item in items}
-addable = [m.id for m in reg if m.id not in in_set and m.id != "population_0_17"]
-a1, a2 = st.columns([4, 1], vertical_alignment="bottom")
-a1.selectbox("Add an indicator", addable, format_func=lambda k: f"{reg.get(k).stage_label}: {reg.get(k).label}",
-             key="add_measure", index=None, placeholder="Choose an indicator to add")
+# Judgements (Ofsted grades) are not charted as a series, so they are not slides.
+addable = [m for m in reg if m.id not in in_set and m.id != "population_0_17" and not m.is_judgement]
+a0, a1, a2 = st.columns([2, 3, 1], vertical_alignment="bottom")
+measure_picker(addable, key="add_measure", stage_key="add_stage", label="Add an indicator", default=None,
+               placeholder="Choose an indicator to add", bind=False, slots=(a0, a1))
 a2.button("Add", on_click=add, icon=":material/add:", disabled=len(draft) >= boards.MAX_ITEMS)
 
 st.subheader("Save")
@@ -157,7 +159,7 @@ st.link_button("Start presentation", presentation_link(saved.name if saved else 
 st.subheader("Board pack")
 st.markdown("A PDF of the saved set: a cover with contents and data vintages, then one page per indicator with its "
             "chart, table, takeaway, comment, definition and sources.")
-pack_set = saved or boards.default_set(la.key)
+pack_set = saved or boards.default_set(la.key, s, sel.year_to)
 pack_key = (pack_set.name, pack_set.set_id, sel, s.data_version)
 if st.button("Build the board pack (PDF)", icon=":material/picture_as_pdf:"):
     bar = st.progress(0.0, text="Starting")
