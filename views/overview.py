@@ -21,7 +21,7 @@ heading.title(f"{la.name}: the child's journey", width="content")
 if inspection is not None:
     # A category, never a number: Ofsted's words with the inspection date, in a neutral colour.
     heading.badge(inspection.text, icon=":material/verified:", color="gray", help=inspection.source_line)
-    st.caption(literal(f"{inspection.text}. {inspection.source_line}."))
+    st.caption(literal(f"{inspection.source_line}."))
 st.caption(
     "Headline figure for each stage in the latest year up to "
     f"{sel.year_to or 'the latest'}; change on the year before; comparators as chosen in the sidebar. "
@@ -41,7 +41,14 @@ for i, m in enumerate(headlines):
         if not mine:
             st.markdown(f"**{m.label}**")
             st.metric("Latest", "No data")
-            st.caption(f"No figure for {la.name} in the selected years.")
+            st.caption(
+                f"No figure for {la.name} in the selected years."
+                + (
+                    " A local measure: DfE does not publish it; an LA's own figures can be uploaded."
+                    if m.origin == "local"
+                    else ""
+                )
+            )
             continue
         year, period = mine[-1].year, mine[-1].period
         latest_years.append((m.id, year))
@@ -49,8 +56,8 @@ for i, m in enumerate(headlines):
         delta = None if b.change is None else f"{m.format_change(b.change)} on a year earlier"
         st.markdown(f"**{m.label}**")
         age = age_note(s, la, year, period, sel.year_to)
-        if age:
-            st.badge(age, icon=":material/history:", color="orange")
+        if age:  # in full, not a badge: a badge cuts long text short on a narrow tile
+            st.warning(age, icon=":material/history:")
         st.metric(
             period,
             m.format(b.value, b.symbol),
@@ -61,7 +68,8 @@ for i, m in enumerate(headlines):
             help=m.definition,
         )
         lines = []
-        for c in comparator_status(b, sn_stat=sel.sn_stat, comparators=sel.comparators):
+        status = comparator_status(b, sn_stat=sel.sn_stat, comparators=sel.comparators)
+        for c in status:
             if c.name == "statistical neighbours":
                 coverage = "" if b.sn is None or b.sn.n in (0, b.sn.of) else f" of {b.sn.n} of {b.sn.of} neighbours"
                 lines.append(
@@ -71,6 +79,8 @@ for i, m in enumerate(headlines):
                 )
             else:
                 lines.append(f"{c.name} **{m.format(c.value)}**" if c.value is not None else f"no {c.name} figure")
+        if m.origin == "local" and not any(c.value is not None for c in status):
+            lines = ["a local measure: no England, region or neighbour figures"] if status else []
         if lines:
             st.markdown(" · ".join(lines))
         st.write(headline_sentence(b, sn_stat=sel.sn_stat, comparators=sel.comparators))
