@@ -109,11 +109,10 @@ def measure_picker(
     # widget gets both a default and a value from session state.
     stage_index = stages.index(default_stage)
     linked = _link_value(key, labels) if bind and key not in st.session_state else None
-    if linked is not None and stage_key not in st.session_state:
-        # An old link: show the measure's own stage, unless the link names a stage that holds it.
-        wanted = st.query_params.get(stage_key)
-        if wanted not in (STAGES.get(reg.get(linked).stage), "All stages"):
-            st.session_state[stage_key], stage_index = reg.get(linked).stage, 0
+    if linked is not None and stage_key not in st.session_state and not st.query_params.get(stage_key):
+        # An old link without a stage: show the measure's own stage. (A stage in the link wins,
+        # as Streamlit seeds a bound widget from the URL over session state.)
+        st.session_state[stage_key], stage_index = reg.get(linked).stage, 0
     stage = where[0].selectbox(
         "Stage",
         stages,
