@@ -135,13 +135,16 @@ def agreement_key(measure: str, value: float | None, symbol: str | None) -> str:
 # conflict (identical rows always agree), found in SQL so a national store's thousands of figures
 # given alike by EES and LAIT are never read into Python.
 _CANDIDATES = f"""
-    SELECT * EXCLUDE (rank_in_figure, n_values, n_symbols, lo, hi, slo, shi), rank_in_figure = 1 AS is_latest
-    FROM (SELECT *,
-            count(value) OVER f AS n_values, count(symbol) OVER f AS n_symbols,
-            min(value) OVER f AS lo, max(value) OVER f AS hi, min(symbol) OVER f AS slo, max(symbol) OVER f AS shi
-          FROM ({_RANKED}) ranked WHERE n_rows > 1
-          WINDOW f AS (PARTITION BY area_key, measure, period_start, period_end))
-    WHERE n_values NOT IN (0, n_rows) OR n_symbols NOT IN (0, n_rows) OR lo <> hi OR slo <> shi
+    WITH base AS ({_BASE}),
+    keys AS (SELECT area_key, measure, period_start, period_end FROM base GROUP BY ALL
+             HAVING count(*) > 1 AND (count(value) NOT IN (0, count(*)) OR count(symbol) NOT IN (0, count(*))
+                                      OR min(value) <> max(value) OR min(symbol) <> max(symbol)))
+    SELECT * EXCLUDE (rank_in_figure), rank_in_figure = 1 AS is_latest FROM (
+        SELECT b.*, row_number() OVER w AS rank_in_figure,
+               count(*) OVER (PARTITION BY area_key, measure, period_start, period_end) AS n_rows
+        FROM base b SEMI JOIN keys USING (area_key, measure, period_start, period_end)
+        WINDOW w AS (PARTITION BY area_key, measure, period_start, period_end
+                     ORDER BY {vintage_order_sql()} DESC, import_id DESC, obs_id))
     ORDER BY area_key, measure, period_end, period_start, rank_in_figure
 """
 
