@@ -271,6 +271,9 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return 0
 
 
+SKIPPED_LISTED = 300  # skipped rows the import preview lists (a LAIT download: one line per indicator not held)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     mappings = {}
     for item in args.map:
@@ -310,6 +313,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(
                 f"UNMAPPED: {label!r} (closest: {', '.join(suggestions) or 'none'}); use --map '{label}=MEASURE_ID' or --map '{label}=skip'"
             )
+        for n, r in enumerate(plan.skipped.itertuples()):
+            if n == SKIPPED_LISTED:
+                print(f"SKIPPED: and {len(plan.skipped) - n:,} more rows")
+                break
+            where = ", ".join(str(x) for x in (r.file, r.sheet and f"sheet {r.sheet}", r.row and f"row {r.row}") if x)
+            print(f"SKIPPED: {where}: {r.what}: {r.reason}")
         print(f"Preview: {plan.summary()}.")
         if not plan.replace.empty:
             rep = plan.replace

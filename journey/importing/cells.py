@@ -89,6 +89,13 @@ def parse_value(raw: object, measure: Measure, *, percent_format: bool = False) 
     return CellValue(number, None)
 
 
+def may_be_negative(measure: Measure) -> bool:
+    """True for the measures whose figures can be below zero: DfE's progress scores (Progress 8,
+    KS2 progress), which are measured against the national average of 0. Every other figure
+    (counts, rates, percentages, FTE, caseloads, attainment scores) is refused when negative."""
+    return measure.kind == "number" and "progress" in f"{measure.label} {measure.unit} {measure.lait_code or ''}".lower()
+
+
 def _number_text(text: str) -> tuple[float, bool]:
     """(number, written as a percentage) for a figure typed as text: "4,805", "1 234", "£5", "17.8 %".
 
@@ -181,9 +188,34 @@ def _check_end_year(year: int, found: str, *, date: bool = False) -> None:
 
 
 def for_measure(period: Period, measure: Measure) -> Period:
-    """A year or month read as a span, made a snapshot at its end for stock measures
-    (children on a plan at 31 March, at month end)."""
-    return at_end(period) if measure.snapshot else period
+    """The period a figure of ``measure`` covers, from the period read from its cell: the one rule
+    every format uses. A year Y (``2025``, ``2024/25``, ``2024-25 (OT)``, ``202425``: read as the
+    year ending 31 March Y) follows the measure's ``year_type``, with reporting year Y in every case:
+
+    - ``financial_year``: 1 April Y-1 to 31 March Y (flows: referrals, plans started);
+    - ``at_31_march``: the snapshot at 31 March Y (stocks: children in need, on a plan);
+    - ``at_30_september``: the snapshot at 30 September Y (the social work workforce census);
+    - ``academic_year``: 1 September Y-1 to 31 August Y (school outcomes, absence);
+    - ``inspection``: a dated event (Ofsted); a date's reporting year is the year ending 31 March
+      that contains it, a year read as the position at 31 March Y.
+
+    Measures with no year type (local ones) keep the period as read, made a snapshot at its end
+    for stock measures (children on a plan at 31 March, at month end). A month or quarter of a
+    snapshot measure is its end too."""
+    kind = measure.year_type
+    if period.kind == "year" and kind:
+        y = period.reporting_year or period.end.year
+        if kind == "financial_year":
+            return Period(dt.date(y - 1, 4, 1), dt.date(y, 3, 31), y, "year")
+        if kind == "academic_year":
+            return Period(dt.date(y - 1, 9, 1), dt.date(y, 8, 31), y, "year")
+        day = dt.date(y, 9, 30) if kind == "at_30_september" else dt.date(y, 3, 31)
+        return Period(day, day, y, "year")
+    if kind == "inspection" and period.start == period.end:
+        day = period.end
+        return Period(day, day, day.year if (day.month, day.day) <= (3, 31) else day.year + 1, period.kind)
+    snapshot = measure.snapshot or kind in ("at_31_march", "at_30_september")
+    return at_end(period) if snapshot else period
 
 
 def at_end(period: Period) -> Period:

@@ -126,6 +126,10 @@ def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
             )
         else:
             sheets = read_ods(data, file, problems)
+    elif ext == ".parquet":
+        from journey.importing.lait import read_lait_parquet
+
+        sheets = read_lait_parquet(data, file, problems)
     elif ext == ".xls":
         problems.error(
             Problem("error", file, None, None, None, "old Excel .xls files are not read", "open it in Excel and save it as .xlsx")
@@ -149,5 +153,7 @@ def _read_by_kind(file: str, data: bytes, problems: Problems) -> list[Sheet]:
             sheet = read_csv_bytes(data, file, None, problems)
             sheets = [sheet] if sheet else []
     else:
-        problems.refuse(file, f"files of type '{ext or 'none'}' are not read", "upload .csv, .xlsx, .ods or an EES .zip")
+        problems.refuse(
+            file, f"files of type '{ext or 'none'}' are not read", "upload .csv, .xlsx, .ods, LAIT's .parquet or an EES .zip"
+        )
     return sheets

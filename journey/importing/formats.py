@@ -3,7 +3,9 @@
 - ``ees``: DfE Explore Education Statistics tidy CSVs (children in need, looked after, care
   leavers, ONS population), columns found by name, renames between releases mapped through
   ``data/dfe_columns.csv``;
-- ``lait``: DfE LAIT long format (Short Desc, Years, LA and Regions, Values, LA Number);
+- ``lait``: DfE LAIT long format (Short Desc, Years, LA and Regions, Values, LA Number), as CSV,
+  workbook or LAIT's whole-dataset parquet (``journey.importing.lait``);
+- ``reference``: LAIT's data dictionary and LA code list, recognised: they hold no figures;
 - ``template``: the project's tidy template (area, measure, period, value, symbol, source, notes);
 - ``sn_model``: DfE statistical neighbour model (wide, SN1..SN10);
 - ``board``: a board-report table, areas as rows and years as columns;
@@ -23,7 +25,7 @@ from functools import partial
 from importlib import import_module
 
 from journey.config import DATA_DIR, ENGLAND
-from journey.importing.cells import MAX_VALUE, CellError, Period, at_end, for_measure, parse_period, parse_value
+from journey.importing.cells import MAX_VALUE, CellError, Period, for_measure, parse_period, parse_value
 from journey.importing.problems import MAX_MESSAGE, Problem, Problems, quote
 from journey.importing.sheets import Sheet, column_letter
 from journey.periods import FIRST_YEAR, last_year
@@ -40,6 +42,7 @@ FORMATS = {
     "board": "Board-report table (areas as rows, years as columns)",
     "scorecard": "Local scorecard (indicators as rows, months or years as columns)",
     "ofsted": "Ofsted's local authority inspection outcomes",
+    "reference": "LAIT reference file (its data dictionary or LA code list: no figures)",
 }
 #: What each format is called in a message ("the sheet does not read as ...").
 KIND_NAMES = {
@@ -50,6 +53,7 @@ KIND_NAMES = {
     "board": "a board-report table",
     "scorecard": "a local scorecard",
     "ofsted": "Ofsted's inspection outcomes",
+    "reference": "one of LAIT's reference files",
 }
 SN_LABELS = {
     "statistical neighbours",
@@ -141,19 +145,37 @@ class AreaIndex:
         digits = whole_code(value)
         if digits is not None and digits in self.by_old:
             return self._pick(self.by_old[digits], year)
-        key = normalise_label(value)
-        if key in self.by_name:
-            return self._pick(self.by_name[key], year)
+        for form in _bracket_forms(value):
+            key = normalise_label(form)
+            if key in self.by_name:
+                return self._pick(self.by_name[key], year)
         return None
 
     def suggest(self, text: object) -> list[str]:
-        """Up to three area names close to the text (worked out once per distinct text)."""
+        """Up to three area names close to the text (worked out once per distinct text); a name
+        written "X (Y)" is compared as "Y X" and "X" too."""
         import difflib
 
         key = str(text)
         if key not in self._suggested:
-            self._suggested[key] = difflib.get_close_matches(key, self._names, n=3, cutoff=0.6)
+            found: list[str] = []
+            for form in _bracket_forms(key.strip()):
+                for name in difflib.get_close_matches(form, self._names, n=3, cutoff=0.6):
+                    if name not in found:
+                        found.append(name)
+            self._suggested[key] = found[:3]
         return self._suggested[key]
+
+
+def _bracket_forms(name: str) -> list[str]:
+    """The ways a name is looked up: as written, then, for "X (Y)", "Y X" and "X". LAIT writes
+    "London (Inner)" for Inner London and "Dorset (Pre LG)" for the council before 2019's
+    reorganisation (the plain name then resolves by year)."""
+    found = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", name)
+    if not found:
+        return [name]
+    outer, inner = found.group(1).strip(), found.group(2).strip()
+    return [name, f"{inner} {outer}", outer]
 
 
 def whole_code(raw: object) -> str | None:
@@ -278,10 +300,14 @@ def detect(sheet: Sheet, areas: AreaIndex) -> str | None:
     head = _header_index(sheet.rows[0])
     if {"time_period", "geographic_level"} <= set(head):
         return "ees"
-    if {"short desc", "la and regions"} <= set(head) or {"short desc", "values", "years"} <= set(head):
+    from journey.importing.lait import is_lait_header  # (it builds on this module's Parsed and AreaIndex)
+
+    if is_lait_header(set(head)):
         return "lait"
-    if ("sn1" in head or "sn_1" in head) and any(k in head for k in ("la num", "old_la_code", "la number")):
+    if sn_header_row(sheet) is not None:
         return "sn_model"
+    if import_module("journey.importing.lait").reference_kind(sheet) is not None:
+        return "reference"
     from journey.importing.ofsted import is_ofsted  # (it builds on this module's Candidate and Parsed)
 
     if is_ofsted(sheet):
@@ -627,102 +653,6 @@ def _mid_year(text: str, period: Period) -> Period | None:
     return Period(mid, mid, None, "mid-year")
 
 
-# ---- LAIT ------------------------------------------------------------------------------
-
-
-def _lait_codes() -> dict[str, Measure]:
-    codes = {}
-    for m in registry():
-        for part in m.dfe_source.split(";"):
-            part = part.strip()
-            if part.startswith("LAIT "):
-                codes[part[5:].strip().lower()] = m
-    codes.setdefault("cin", registry().get("cin_rate_per_10k"))
-    codes.setdefault("lac", registry().get("cla_rate_per_10k"))
-    codes.setdefault("rereferral", registry().get("re_referrals_within_12m_pct"))
-    return codes
-
-
-LAIT_COLUMNS = {"short desc", "years", "la and regions", "values", "la number"}
-
-
-def parse_lait(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
-    """Periods from ``Years``; the vintage is the one given, else the month of the import (a
-    LAIT download does not say when its figures were published)."""
-    out = Parsed("lait")
-    head = _header_index(sheet.rows[0])
-    missing = [c for c in ("short desc", "years", "values") if c not in head]
-    if "la and regions" not in head and "la number" not in head:
-        missing.append("la and regions")
-    if _refuse_missing_headings(sheet, "lait", missing, problems) or _refuse_repeated_headings(sheet, 0, LAIT_COLUMNS, problems):
-        return out
-    codes = _lait_codes()
-    vintage = opts.vintage or checked_vintage(dt.date.today(), problems, sheet.file, sheet.name, None, None)
-    if vintage is None:
-        return out
-    source = "DfE, Local Authority Interactive Tool (LAIT) data"
-    for i, row in enumerate(sheet.rows[1:], start=2):
-        get = partial(_field, row, head)
-        code = get("short desc")
-        if not code and not any(row):
-            continue
-        measure = codes.get(code.lower())
-        if measure is None:
-            out.skipped.append(
-                {
-                    "file": sheet.file,
-                    "sheet": sheet.name,
-                    "row": i,
-                    "column": "Short Desc",
-                    "what": code,
-                    "reason": "LAIT indicator not held by the dashboard",
-                }
-            )
-            continue
-        try:
-            period = for_measure(parse_period(get("years")), measure)
-        except CellError as exc:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "Years", str(exc), ""))
-            continue
-        area = areas.resolve(get("la number"), period.reporting_year) if get("la number") else None
-        area = area or areas.resolve(get("la and regions"), period.reporting_year)
-        if area is None:
-            problems.refuse(
-                sheet.file,
-                f"unknown area {quote(get('la and regions'))}",
-                f"closest: {', '.join(areas.suggest(get('la and regions'))) or 'none'}",
-                sheet=sheet.name,
-                row=i,
-                column="LA and Regions",
-            )
-            continue
-        try:
-            cell = parse_value(row[head["values"]] if head["values"] < len(row) else None, measure)
-        except CellError as exc:
-            problems.error(Problem("error", sheet.file, sheet.name, i, "Values", str(exc), ""))
-            continue
-        if cell is None:
-            continue
-        out.candidates.append(
-            Candidate(
-                area["code"],
-                measure.id,
-                period,
-                cell.value,
-                cell.symbol,
-                source,
-                vintage,
-                None,
-                sheet.file,
-                sheet.name,
-                i,
-                "Values",
-                period_column="Years",
-            )
-        )
-    return out
-
-
 # ---- template --------------------------------------------------------------------------
 
 
@@ -786,12 +716,12 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
                 )
     measure = labels.map({t: m.id if m else None for t, m in measure_of.items()})
     ok = measure.notna()
-    snapshot = labels.map({t: bool(m and m.snapshot) for t, m in measure_of.items()})
+    measure_id = labels.map({t: (m.id if m else "") for t, m in measure_of.items()})
     raw_period = frame[head["period"]] if "period" in head else pd.Series(None, index=frame.index, dtype=object)
     # Dates and numbers from a workbook are read as they are; text by its stripped form.
     period_key = raw_period.where(raw_period.map(type).isin([str, type(None)]).pipe(lambda x: ~x), period_text)
-    pairs = pd.Series(list(zip(period_key.tolist(), snapshot.tolist())), index=frame.index)
-    periods: dict[tuple[object, bool], Period | CellError] = {}
+    pairs = pd.Series(list(zip(period_key.tolist(), measure_id.tolist())), index=frame.index)
+    periods: dict[tuple[object, str], Period | CellError] = {}
     failed = 0
     for key in pairs.unique():
         if failed > problems.limit:  # only the first problems are listed: the rest need not be read
@@ -799,7 +729,7 @@ def parse_template(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             continue
         try:
             p = parse_period(key[0])
-            periods[key] = at_end(p) if key[1] else p
+            periods[key] = for_measure(p, reg.get(key[1])) if key[1] else p
         except CellError as exc:
             failed += 1
             periods[key] = CellError(str(exc))  # no traceback: it would keep the caller's frames (and store) alive
@@ -935,26 +865,41 @@ SN_NEIGHBOURS = 10  # DfE's models (2021, 2025) give every LA exactly ten neighb
 SN_LA_COLUMNS = ("old_la_code", "la num", "la number")
 
 
+def sn_header_row(sheet: Sheet, look: int = 10) -> int | None:
+    """The row (0-based) of a statistical neighbour model's headings (an LA code column and SN1):
+    the first row of DfE's CSV, or the third of LAIT's workbooks (two rows of column letters and
+    numbers above it)."""
+    for i, row in enumerate(sheet.rows[:look]):
+        head = _header_index(row)
+        if ("sn1" in head or "sn_1" in head) and any(k in head for k in SN_LA_COLUMNS):
+            return i
+    return None
+
+
 def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
     """A DfE statistical neighbour model, one LA a row: its old LA code, then SN1 to SN10 (old LA
     codes), each followed by its closeness. Every code must be an LA the dashboard knows, and
-    every LA must have ten different neighbours, none of them itself."""
+    every LA must have ten different neighbours, none of them itself. An LA whose neighbours are
+    all ``-`` (it did not exist when the model was made) is skipped with that reason."""
     out = Parsed("sn_model")
-    head = _header_index(sheet.rows[0])
+    if not sheet.rows:
+        return out
+    top = sn_header_row(sheet) or 0
+    head = _header_index(sheet.rows[top])
     la_name = next((k for k in SN_LA_COLUMNS if k in head), None)
     sn_cols = []
     for k in range(1, SN_NEIGHBOURS + 1):
         for name in (f"sn{k}", f"sn_{k}"):
             if name in head:
-                closeness = head[name] + 1 if head[name] + 1 < len(sheet.rows[0]) else None
+                closeness = head[name] + 1 if head[name] + 1 < len(sheet.rows[top]) else None
                 sn_cols.append((k, head[name], closeness))
                 break
     missing = [] if la_name else ["old_la_code"]
     missing += [f"SN{k}" for k in range(1, SN_NEIGHBOURS + 1) if k not in {c[0] for c in sn_cols}]
-    if _refuse_missing_headings(sheet, "sn_model", missing, problems):
+    if _refuse_missing_headings(sheet, "sn_model", missing, problems, header_row=top):
         return out
     used = {la_name} | {n for k in range(1, SN_NEIGHBOURS + 1) for n in (f"sn{k}", f"sn_{k}")}
-    if _refuse_repeated_headings(sheet, 0, used, problems):
+    if _refuse_repeated_headings(sheet, top, used, problems):
         return out
     year = opts.sn_model_year
     if year is None:
@@ -975,7 +920,7 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
         return out
     la_col = head[la_name]
     seen: dict[str, int] = {}
-    for i, row in enumerate(sheet.rows[1:], start=2):
+    for i, row in enumerate(sheet.rows[top + 1 :], start=top + 2):
         if problems.full:
             break
         raw = row[la_col] if la_col < len(row) else None
@@ -1014,6 +959,18 @@ def parse_sn_model(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Prob
             )
             continue
         seen[la] = i
+        if given and all(normalise_symbol(_text(v)) is not None for _, _, _, v in given):
+            out.skipped.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.name,
+                    "row": i,
+                    "column": column_letter(given[0][1]),
+                    "what": f"LA {la}",
+                    "reason": f"no neighbours in the {year} model (given as {quote(_text(given[0][3]), 10)})",
+                }
+            )
+            continue
         rows, ok, codes = [], True, set()
         for rank, col, ccol, v in given:
             nb = whole_code(v)
@@ -1351,7 +1308,8 @@ def parse_wide(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems
 
 PARSERS = {
     "ees": parse_ees,
-    "lait": parse_lait,
+    "lait": lambda s, a, o, p: import_module("journey.importing.lait").parse_lait(s, a, o, p),
+    "reference": lambda s, a, o, p: import_module("journey.importing.lait").parse_reference(s, a, o, p),
     "template": parse_template,
     "sn_model": parse_sn_model,
     "board": lambda s, a, o, p: parse_wide(s, a, o, p, "board"),

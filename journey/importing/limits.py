@@ -24,6 +24,9 @@ MAX_MERGED_RANGES = 10_000  # merged ranges in one sheet
 MAX_LINE_BYTES = 1 * MB  # one CSV row (a quoted field may span lines: the whole row counts)
 MAX_FIELDS = 2_000  # fields in one CSV row
 CHUNK_BYTES = 1 << 20  # bytes read at a time from a ZIP member or a CSV (not a limit: the unit of streaming)
+MAX_PARQUET_ROWS = 2_000_000  # rows of a parquet file (LAIT's whole dataset: 641,070)
+MAX_PARQUET_ROW_GROUP_ROWS = 1_000_000  # rows of one row group (read one at a time; LAIT writes 32,768)
+MAX_PARQUET_BYTES = MAX_UNZIPPED_BYTES  # what a parquet file's column chunks declare uncompressed, all together
 MAX_XML_TOKEN_BYTES = 1 * MB  # one tag or text run inside workbook XML (Excel keeps a cell to 32,767 characters)
 
 
@@ -58,5 +61,8 @@ def limits_text() -> str:
         f"({MAX_WORKBOOK_CELLS:,} in a workbook); "
         f"a workbook or ZIP can expand to at most {size_text(MAX_UNZIPPED_BYTES)} "
         f"({size_text(MAX_SHEET_XML_BYTES)} for one worksheet, {size_text(MAX_PART_BYTES)} for a CSV inside a ZIP) "
-        f"with up to {MAX_SHEETS} sheets, and a CSV row can be up to {size_text(MAX_LINE_BYTES)} with {MAX_FIELDS:,} fields."
+        f"with up to {MAX_SHEETS} sheets, and a CSV row can be up to {size_text(MAX_LINE_BYTES)} with {MAX_FIELDS:,} fields; "
+        f"a parquet file (LAIT's whole dataset) can have up to {MAX_PARQUET_ROWS:,} rows, "
+        f"{MAX_PARQUET_ROW_GROUP_ROWS:,} in one row group, expanding to at most {size_text(MAX_PARQUET_BYTES)}, "
+        f"of which the indicators the dashboard holds may make up to {MAX_CELLS:,} cells."
     )

@@ -31,6 +31,7 @@ import pandas as pd
 from journey.areas import all_areas
 from journey.errors import JourneyError, NotFoundError
 from journey.exports import VIEW_SHEET
+from journey.importing.cells import may_be_negative
 from journey.importing.files import read_file
 from journey.importing.formats import FORMATS, KIND_NAMES, PARSERS, AreaIndex, Options, Parsed, detect
 from journey.importing.limits import check_import_size
@@ -223,7 +224,8 @@ def _prepare(
     plan = _build_plan(store, files, opts, parsed, problems)
     plan.data_version = data_version
     nothing = plan.add.empty and plan.replace.empty and not plan.unchanged and plan.targets.empty and plan.sn_rows.empty
-    if nothing and not problems.errors:
+    reference = bool(files) and all(f["sheets"] and all(k == "reference" for _, k in f["sheets"]) for f in files)
+    if nothing and not problems.errors and not reference:  # a reference file says what it is instead
         problems.refuse(
             ", ".join(f["name"] for f in files) or "upload",
             "no figures found in the upload",
@@ -375,7 +377,7 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         return frame
     reg = registry()
     is_pct = frame["measure"].map({m.id: m.is_percent for m in reg})
-    negative = frame["value"] < 0
+    negative = (frame["value"] < 0) & ~frame["measure"].map({m.id: may_be_negative(m) for m in reg})
     over = is_pct & (frame["value"] > 100)
     today = dt.date.today()
     ends = frame["period_end"].unique()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 from journey.importing.problems import Problem
@@ -18,7 +19,12 @@ class Sheet:
     name: str | None
     rows: list[list[object]]
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, col) with a % number format
-    frame: pd.DataFrame | None = None  # the same cells as a DataFrame, when read from a CSV
+    frame: pd.DataFrame | None = None  # the same cells as a DataFrame, when read from a CSV (or a parquet file)
+    #: The file's row number of each row of ``frame`` when rows were left out while reading (a
+    #: LAIT parquet file keeps only the indicators the dashboard holds); None: row i is row i + 1.
+    row_numbers: np.ndarray | None = None
+    #: Rows left out while reading, summarised: what (a LAIT code) -> (rows, first row number).
+    omitted: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
