@@ -12,6 +12,7 @@ from journey.figures import import_effect, import_history, observation_count
 from journey.importing.formats import FORMATS, Options
 from journey.importing.limits import MAX_FILE_BYTES, MB, limits_text
 from journey.importing.plan import commit, prepare, undo
+from journey.importing.problems import problems_frame
 from journey.importing.template import template_bytes
 from journey.periods import period_label
 from journey.registry import normalise_label, registry
@@ -33,8 +34,8 @@ s = data.store()
 reg = registry()
 st.title("Upload data")
 st.caption(
-    "DfE statistics CSVs and 'Download all data' ZIPs, LAIT downloads, your monthly scorecard, board-report tables "
-    "or the dashboard's template. Files are checked and previewed first; nothing changes until you confirm, and any "
+    "DfE statistics CSVs and 'Download all data' ZIPs, LAIT downloads (.csv, .xlsx or .parquet), Ofsted's inspection "
+    "outcomes (.ods), your monthly scorecard, board-report tables or the dashboard's template. Files are checked and previewed first; nothing changes until you confirm, and any "
     "import can be undone."
 )
 
@@ -102,13 +103,22 @@ if files and st.button("Check files", type="primary", key="check"):
 plan = st.session_state.get("plan")
 if plan is not None and files and st.session_state.get("plan_signature") == signature:
     errors, warnings = plan.problems.errors, plan.problems.warnings
+    # Notes say what each file holds that the dashboard did not read (columns, breakdowns, rows);
+    # they are neither errors nor warnings, and are listed apart from them.
+    notes = [p for p in plan.problems.items if p.level == "note"]
+    problems = [p for p in plan.problems.items if p.level != "note"]
     for f in plan.files:
         kinds = ", ".join((f"{sheet}: " if sheet else "") + FORMATS[k] for sheet, k in f["sheets"]) or "nothing read"
         st.markdown(f"**{literal(f['name'])}** read as {literal(kinds)}")
     if errors:
         st.error(f"**{len(errors)} problem(s) must be fixed before anything is imported.** Nothing has been written.")
-    if plan.problems.items:
-        st.dataframe(plan.problems.frame(), hide_index=True, width="stretch")
+    if problems:
+        st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
+    if notes:
+        with st.container(border=True, key="not_read"):
+            st.markdown("**What was not read**")
+            for p in notes:
+                st.markdown("- " + literal(f"{p.file}{', sheet ' + p.sheet if p.sheet else ''}: {p.message}"))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("New figures", f"{len(plan.add):,}")
     c2.metric("Replacing figures", f"{len(plan.replace):,}")
