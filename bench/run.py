@@ -8,8 +8,12 @@ noisy machine. Tables give the median, min and max of repeated runs.
 1. Interaction: the server time of a rerun after a widget change on each page
    (streamlit.testing.v1.AppTest, changing the LA to one not seen before so caches of earlier
    choices do not help), on (a) the default data, (b) a national store (every area x 2013-2025 x
-   every measure, about 140,000 synthetic observations) and (c) 1,000,000 monthly observations
-   for the 153 LAs (bench/synthetic.py, seeded). Baseline: bench/replay.py, a bare Streamlit
+   every measure, about 430,000 synthetic observations for the registry's ~200 measures),
+   (c) 1,000,000 monthly observations for the 153 LAs (bench/synthetic.py, seeded) and (d) the
+   real national store: the default data plus every DfE and LAIT sample file of
+   ../shared/samples (dfe, dfe_more, lait) imported through the product's own pipeline, one
+   import per file, as a user would (files it refuses are listed and left out; once data/ ships
+   the national dataset, (a) holds it too). Baseline: bench/replay.py, a bare Streamlit
    script that draws again, from precomputed data and under the same navigation, the elements
    each of the page's reruns drew (nothing but drawing).
 2. Cold start: a new process, a new database built from data/, until the first page has run;
@@ -46,8 +50,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the WebSocket page-load client
 
-PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "views/benchmarks.py",
-         "views/data_sources.py", "views/upload.py", "views/board.py"]
+PAGES = [
+    "views/overview.py",
+    "views/journey_flow.py",
+    "views/indicator.py",
+    "views/benchmarks.py",
+    "views/data_sources.py",
+    "views/upload.py",
+    "views/board.py",
+]
 
 
 def _stats(values: list[float]) -> str:
@@ -65,15 +76,16 @@ def server_script_cache() -> Iterator[None]:
     from streamlit.testing.v1 import app_test, local_script_runner
 
     shared = ScriptCache()
-    with mock.patch.object(app_test, "ScriptCache", lambda: shared), \
-            mock.patch.object(local_script_runner, "ScriptCache", lambda: shared):
+    with (
+        mock.patch.object(app_test, "ScriptCache", lambda: shared),
+        mock.patch.object(local_script_runner, "ScriptCache", lambda: shared),
+    ):
         yield
 
 
 # The dashboard's navigation as app.py builds it: (title, page file) by section.
 NAVIGATION = {
-    "Journey": [("Overview", "views/overview.py"), ("Journey", "views/journey_flow.py"),
-                ("Indicator", "views/indicator.py")],
+    "Journey": [("Overview", "views/overview.py"), ("Journey", "views/journey_flow.py"), ("Indicator", "views/indicator.py")],
     "Benchmarks": [("Benchmarks", "views/benchmarks.py")],
     "Board": [("Board set & pack", "views/board.py")],
     "Data": [("Data & sources", "views/data_sources.py"), ("Upload data", "views/upload.py")],
@@ -91,9 +103,11 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list[list
 
     os.environ["JOURNEY_DB"] = str(db)
     store = open_store(db)
-    with_data = set(store.query(
-        "SELECT DISTINCT a.area_key FROM observations o JOIN areas a ON a.code = o.area_code WHERE a.type = 'LA'"
-    )["area_key"])
+    with_data = set(
+        store.query("SELECT DISTINCT a.area_key FROM observations o JOIN areas a ON a.code = o.area_code WHERE a.type = 'LA'")[
+            "area_key"
+        ]
+    )
     las = [k for k in la_labels(store) if k != "885" and k in with_data]
     store.close()
     results = []
@@ -149,8 +163,10 @@ def replay_reruns(scenes: list[list]) -> list[float]:
 def interaction(stores: dict[str, Path], repeat: int) -> None:
     from bench.replay import count
 
-    print(f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = the page's "
-          "own elements replayed from precomputed data, bench/replay.py)")
+    print(
+        f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = the page's "
+        "own elements replayed from precomputed data, bench/replay.py)"
+    )
     print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}")
     for name, db in stores.items():
         for page, times, scenes in page_reruns(db, repeat):
@@ -158,6 +174,37 @@ def interaction(stores: dict[str, Path], repeat: int) -> None:
             med = statistics.median(times)
             elements = statistics.median(count(scene) for scene in scenes)
             print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9.0f}{base:>9.1f}{med / base:>7.2f}")
+
+
+def real_store(path: Path, shared: Path) -> tuple[int, list[str]]:
+    """Store (d): a new database with the default data, then every sample file under
+    ``shared`` (dfe/, dfe_more/, lait/) imported through ``prepare`` and ``commit``, one import
+    per file (an import may hold up to 15 MB). Returns (observations in the store, a line per
+    file that was refused or added nothing)."""
+    from journey.build import open_store
+    from journey.importing.formats import Options
+    from journey.importing.plan import commit, prepare
+
+    store = open_store(path, load_default=True)
+    notes = []
+    try:
+        files = sorted(
+            f
+            for folder in ("dfe", "dfe_more", "lait")
+            if (shared / folder).is_dir()
+            for f in (shared / folder).iterdir()
+            if f.is_file()
+        )
+        for f in files:
+            plan = prepare(store, [(f.name, f.read_bytes())], Options())
+            if not plan.ok:
+                notes.append(f"{f.parent.name}/{f.name}: refused ({plan.problems.errors[0]})"[:200])
+                continue
+            if commit(store, plan, acknowledged=True) is None:
+                notes.append(f"{f.parent.name}/{f.name}: nothing new")
+        return int(store.scalar("SELECT count(*) FROM observations WHERE replaced_by IS NULL")), notes
+    finally:
+        store.close()
 
 
 # ---- 2. cold start ------------------------------------------------------------------------
@@ -177,8 +224,7 @@ def cold_start(repeat: int) -> None:
     # Byte-compile the project once, as its first run (or an install) does: the libraries are
     # compiled at install time, and a machine with PYTHONDONTWRITEBYTECODE=1 (like the
     # development one) would otherwise compile the project from source on every start.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "app.py", "journey", "ui", "views", "bench"],
-                   check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "app.py", "journey", "ui", "views", "bench"], check=True, cwd=ROOT)
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             env = {**os.environ, "JOURNEY_DB": str(Path(tmp) / "cold.duckdb"), "BENCH_ELEMENTS": str(COLD_ELEMENTS)}
@@ -187,13 +233,14 @@ def cold_start(repeat: int) -> None:
                 subprocess.run([sys.executable, "-c", COLD], env={**env, "BENCH_SCRIPT": str(script)}, check=True, cwd=ROOT)
                 times[what].append(time.perf_counter() - start)
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "from streamlit.testing.v1 import AppTest; import pandas, duckdb"],
-                           check=True)
+            subprocess.run([sys.executable, "-c", "from streamlit.testing.v1 import AppTest; import pandas, duckdb"], check=True)
             times["imports"].append(time.perf_counter() - start)
     print(f"{'what':<62}{'median':>8}{'min':>8}{'max':>8}")
-    for what, label in (("dashboard", "dashboard (build the database + first page)"),
-                        ("bare", f"baseline: a bare script's first run, {COLD_ELEMENTS} elements"),
-                        ("imports", "floor: start Python, import AppTest, pandas and DuckDB")):
+    for what, label in (
+        ("dashboard", "dashboard (build the database + first page)"),
+        ("bare", f"baseline: a bare script's first run, {COLD_ELEMENTS} elements"),
+        ("imports", "floor: start Python, import AppTest, pandas and DuckDB"),
+    ):
         values = times[what]
         print(f"{label:<62}{statistics.median(values):>8.2f}{min(values):>8.2f}{max(values):>8.2f}")
 
@@ -267,10 +314,13 @@ def imports(samples: Path | None, quick: bool, repeat: int) -> None:
     if not quick:  # the largest tidy CSV under the 15 MB upload limit
         cases.append(("330,000-row tidy CSV", [("tidy.csv", tidy_csv(330_000, seed=2))], Options(), 100_000))
     cells = 2_000 if quick else 20_000
-    cases.append((f"{cells:,}-cell wide scorecard .xlsx", [("card.xlsx", scorecard_xlsx(cells))],
-                  Options(area="Worcestershire"), None))
-    print(f"\n3. Import: read, check, preview and commit into a store with the default data (s; {repeat} runs) "
-          "against pandas + one INSERT per row")
+    cases.append(
+        (f"{cells:,}-cell wide scorecard .xlsx", [("card.xlsx", scorecard_xlsx(cells))], Options(area="Worcestershire"), None)
+    )
+    print(
+        f"\n3. Import: read, check, preview and commit into a store with the default data (s; {repeat} runs) "
+        "against pandas + one INSERT per row"
+    )
     print(f"{'what':<36}{'figures':>10}{'median':>8}{'min':>8}{'max':>8}{'baseline':>9}{'x faster':>9}")
     for what, uploads, opts, cap in cases:
         times, figures = [], 0
@@ -306,10 +356,25 @@ def memory(db: Path, reruns: int = 50) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env={**os.environ, "JOURNEY_DB": str(db)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "JOURNEY_DB": str(db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -364,8 +429,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["interaction", "coldstart", "imports", "memory", "pack"])
     parser.add_argument("--repeat", type=int, default=None, help="runs per figure (default 21; 2 with --quick)")
     parser.add_argument("--quick", action="store_true", help="small and fast: default data only (for the tests)")
-    parser.add_argument("--samples", type=Path, default=ROOT.parent / "shared" / "samples" / "dfe",
-                        help="folder of DfE files for the import timing (default ../shared/samples/dfe)")
+    parser.add_argument(
+        "--samples",
+        type=Path,
+        default=ROOT.parent / "shared" / "samples" / "dfe",
+        help="folder of DfE files for the import timing (default ../shared/samples/dfe)",
+    )
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=ROOT.parent / "shared" / "samples",
+        help="folder of the real DfE and LAIT samples for store (d) (default ../shared/samples)",
+    )
+    parser.add_argument("--stores", default="abcd", help="stores for the interaction part, e.g. ad (default abcd)")
     args = parser.parse_args(argv)
     repeat = args.repeat or (2 if args.quick else 21)
     print(f"Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores")
@@ -376,15 +452,26 @@ def main(argv: list[str] | None = None) -> int:
         stores = {"(a) default": Path(tmp) / "a.duckdb"}
         open_store(stores["(a) default"], load_default=True).close()
         need_big = not args.quick and args.only in (None, "interaction", "memory")
-        if need_big:
+        if need_big and "b" in args.stores:
             start = time.perf_counter()
             n = make_store(Path(tmp) / "b.duckdb", "national")
             stores["(b) national"] = Path(tmp) / "b.duckdb"
             print(f"store (b): {n:,} synthetic observations written in {time.perf_counter() - start:.1f} s")
+        if need_big and ("c" in args.stores or args.only == "memory"):
             start = time.perf_counter()
             n = make_store(Path(tmp) / "c.duckdb", "monthly")
             stores["(c) 1M"] = Path(tmp) / "c.duckdb"
             print(f"store (c): {n:,} synthetic observations written in {time.perf_counter() - start:.1f} s")
+        if need_big and "d" in args.stores and args.shared.is_dir():
+            start = time.perf_counter()
+            n, notes = real_store(Path(tmp) / "d.duckdb", args.shared)
+            stores["(d) real"] = Path(tmp) / "d.duckdb"
+            print(
+                f"store (d): {n:,} observations (default data + the real samples through the importer) "
+                f"in {time.perf_counter() - start:.1f} s" + "".join(f"\n    {line}" for line in notes)
+            )
+        if "a" not in args.stores and len(stores) > 1:
+            stores.pop("(a) default")
         if args.only in (None, "interaction"):
             interaction(stores, repeat)
         if args.only in (None, "coldstart"):
@@ -392,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "imports"):
             imports(args.samples, args.quick, min(repeat, 3))
         if args.only in (None, "memory"):
-            memory(stores.get("(c) 1M", stores["(a) default"]), 10 if args.quick else 50)
+            memory(stores.get("(c) 1M", Path(tmp) / "a.duckdb"), 10 if args.quick else 50)
         if args.only in (None, "pack"):
             board_pack(min(repeat, 3))
     return 0

@@ -556,7 +556,9 @@ def series_rows(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MO
         fig = figures.get(la.key)
         if fig is None:
             continue
-        sn_values = [v for v in (_val(figures.get(k)) for k in keys) if v is not None]
+        # The year's neighbour averages, worked out for every LA at once (the same rule as
+        # the benchmarks): an LA not seen before reads them instead of working them out.
+        mean, median, used = _sn_averages(store, measure, year, model)[la.old_la_code] if keys else (None, None, 0)
         rows.append(
             SeriesRow(
                 year,
@@ -565,10 +567,10 @@ def series_rows(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MO
                 fig.symbol,
                 _val(figures.get(ENGLAND)),
                 _val(figures.get(region.key)) if region else None,
-                statistics.fmean(sn_values) if sn_values else None,
-                statistics.median(sn_values) if sn_values else None,
+                mean,
+                median,
                 _val(figures.get(published_sn)),
-                len(sn_values),
+                used,
                 len(keys),
                 fig.source,
                 fig.vintage,
