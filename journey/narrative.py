@@ -174,7 +174,8 @@ def age_note(store: Store, area: Area, year: int, label: str, year_to: int | Non
 
 
 def describe_trend(frame: pd.DataFrame | dict[str, list], m: Measure) -> str:
-    """Text alternative for a trend chart: each series' first and last values and its range.
+    """Text alternative for a trend chart: each series' first and last values and its range
+    ("X: no figures" for a series whose every figure is suppressed or missing).
     ``frame``: a trend frame or ``journey.selection.trend_columns``."""
     names, periods, values = column_lists(frame, ("series", "period", "value"))
     if not names:
@@ -185,7 +186,8 @@ def describe_trend(frame: pd.DataFrame | dict[str, list], m: Measure) -> str:
     parts = []
     for name, rows in series.items():
         have = [(p, v) for p, v in rows if v is not None]
-        if not have:
+        if not have:  # a series with rows but no value (all suppressed): said, not dropped
+            parts.append(f"{name}: no figures")
             continue
         (first_p, first_v), (last_p, last_v) = have[0], have[-1]
         values = [v for _, v in have]
