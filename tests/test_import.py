@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from fixtures import BOARD_T9, board_csv, board_xlsx, ees_csv, ees_zip, lait_csv, scorecard_xlsx, template_csv
+from fixtures import BOARD_T9, board_csv, board_xlsx, ees_csv, ees_zip, lait_csv, scorecard_xlsx, template_csv, xlsx
 
 from journey import figures
 from journey.cli import main as cli_main
@@ -155,10 +155,15 @@ def test_board_table_for_another_la_creates_its_published_sn_group(empty_store):
 def test_template_value_column_holds_a_symbol_where_the_symbol_column_is_empty(empty_store):
     """A symbol typed in the value cell of a file with no symbols elsewhere (the whole symbol
     column empty) is kept as no value plus the symbol, beside an ordinary figure."""
-    plan = prepare(empty_store, [("s.csv", b"area,measure,period,value\nHerefordshire,referrals,Jan-24,[c]\n"
-                                           b"Herefordshire,referrals,Feb-24,12\n")])
+    plan = prepare(
+        empty_store,
+        [("s.csv", b"area,measure,period,value\nHerefordshire,referrals,Jan-24,[c]\nHerefordshire,referrals,Feb-24,12\n")],
+    )
     assert plan.ok, plan.problems.frame().to_string()
-    got = {str(e): (None if pd.isna(v) else v, sy if isinstance(sy, str) else None) for e, v, sy in zip(plan.add["period_end"], plan.add["value"], plan.add["symbol"])}
+    got = {
+        str(e): (None if pd.isna(v) else v, sy if isinstance(sy, str) else None)
+        for e, v, sy in zip(plan.add["period_end"], plan.add["value"], plan.add["symbol"])
+    }
     assert got == {"2024-01-31": (None, "c"), "2024-02-29": (12.0, None)}
 
 
@@ -199,6 +204,156 @@ def test_ees_download_all_zip(empty_store):
     assert plan.ok and plan.files[0]["sheets"] == [("b1_children_in_need.csv", "ees")]  # .meta.csv left out
     commit(empty_store, plan)
     assert figure(empty_store, "885", "cin_count", dt.date(2025, 3, 31))["value"] == 3638
+
+
+EES_PLACE = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,new_la_code,la_name"
+WM = "E92000001,England,E12000005,West Midlands"
+
+
+def test_ees_breakdowns_and_columns_not_read_are_said_with_counts(empty_store):
+    rows = [
+        f"2025,Reporting year,Local authority,{WM},885,E10000034,Worcestershire,{age},{what},{n},{pct}"
+        for age, what, n, pct in [
+            ("19 to 21 years", "Total in education, employment or training", 191, 54),
+            ("19 to 21 years", "Total", 351, 100),
+            ("17 to 18 years", "Total", 157, 100),
+            ("17 to 18 years", "Total in education, employment or training", 95, 61),
+        ]
+    ]
+    head = f"{EES_PLACE},care_leaver_age,breakdown,care_leaver_count,care_leaver_percent,spare_count"
+    text = "\n".join(
+        [
+            head,
+            *[
+                r.replace("Total in education, employment or training", '"Total in education, employment or training"') + ",7"
+                for r in rows
+            ],
+        ]
+    )
+    plan = prepare(empty_store, [("leavers.csv", text.encode())])
+    assert plan.ok, [str(p) for p in plan.problems.errors]
+    assert dict(zip(plan.add["measure"], plan.add["value"])) == {"care_leavers_eet_pct": 54, "careleavereetnum": 191}
+    assert list(plan.skipped["what"]) == [
+        "care_leaver_age=19 to 21 years; breakdown=Total",
+        "care_leaver_age=17 to 18 years; breakdown=Total",
+        "care_leaver_age=17 to 18 years; breakdown=Total in education, employment or training",
+    ]
+    notes = [p.message for p in plan.problems.items if p.level == "note"]
+    assert notes == [
+        "3 of 4 rows not read, for breakdowns the dashboard does not hold: care_leaver_age=17 to 18 years (2), "
+        "care_leaver_age=19 to 21 years; breakdown=Total (1)",
+        "columns not read (no measure of the dashboard): spare_count",
+    ]
+    assert not plan.problems.errors and not plan.problems.warnings  # notes are neither
+
+
+def test_ees_joint_la_row_goes_to_each_la_with_a_note_and_workforce_is_at_30_september(empty_store):
+    head = f"{EES_PLACE},inpost_fte,turnover_rate_fte,cases"
+    text = "\n".join([
+        head,
+        "2024,Reporting year,Local authority,E92000001,England,E12000004,East Midlands,940 / 941,E06000061 / E06000062,"
+        "North Northamptonshire / West Northamptonshire,379.5,11.2,6000",
+        f"2024,Reporting year,Local authority,{WM},885,E10000034,Worcestershire,277.5,12.9,2905",
+    ])  # fmt: skip
+    plan = prepare(empty_store, [("csww.csv", text.encode())])
+    assert plan.ok, [str(p) for p in plan.problems.errors]
+    got = plan.add.set_index(["area_code", "measure"])
+    assert got.loc[("E06000061", "work_force_nosw"), "value"] == got.loc[("E06000062", "work_force_nosw"), "value"] == 379.5
+    assert got.loc[("E06000062", "work_force_num_caseheld"), "note"] == (
+        "the joint figure of North Northamptonshire and West Northamptonshire, which report it together"
+    )
+    worcs = got.loc[("E10000034", "work_force_to_rate")]
+    assert (worcs["value"], worcs["period_start"], worcs["period_end"], worcs["reporting_year"]) == (
+        12.9, dt.date(2024, 9, 30), dt.date(2024, 9, 30), 2024,
+    )  # fmt: skip
+    assert pd.isna(worcs["note"])
+    # "cases" is read as the workforce's cases only in a file that has the workforce's turnover column.
+    other = f"{EES_PLACE},cases\n2024,Reporting year,Local authority,{WM},885,E10000034,Worcestershire,12"
+    plan = prepare(empty_store, [("other.csv", other.encode())])
+    assert plan.add.empty and [p.message for p in plan.problems.errors] == ["no figures found in the upload"]
+
+
+def test_ees_file_holding_no_measure_is_one_plain_warning_not_a_traceback(empty_store):
+    head = f"{EES_PLACE},characteristic,breakdown,children_count,children_percent"
+    rows = [
+        f"2025,Reporting year,Local authority,{WM},885,E10000034,Worcestershire,Location of new placements,Total,1406,100"
+    ] * 2
+    plan = prepare(empty_store, [("new_placements.csv", "\n".join([head, *rows]).encode())])
+    assert [p.message for p in plan.problems.warnings] == [
+        "a DfE statistics file of 2 rows none of whose figures is a measure this dashboard holds, so nothing was read from "
+        "it (the notes below say what it holds)"
+    ]
+    assert [p.message for p in plan.problems.items if p.level == "note"] == [
+        "breakdowns in the file: characteristic=Location of new placements (2)",
+        "columns not read: children_count, children_percent",
+    ]
+    assert len(plan.skipped) == 2
+
+
+def _ofsted_xlsx(cover: bool = True, history: list[list[object]] | None = None) -> bytes:
+    """Ofsted's workbook layout: a cover with its Published on date, and the inspection history
+    with a title, a line of notes and headings in row 3."""
+    heads = ["Web link", "Local authority area code", "Local authority name", "Local authority status", "Ofsted region",
+             "Inspection date", "Publication date", "Inspection type", "Overall effectiveness",
+             "The impact of leaders on social work practice with children and families",
+             "The experiences and progress of children who need help and protection",
+             "The experiences and progress of children in care", "The experiences and progress of care leavers"]  # fmt: skip
+    rows = history if history is not None else [
+        ["link", "E10000034", "Worcestershire", "Current", "West Midlands", dt.datetime(2019, 6, 17), dt.datetime(2019, 8, 1),
+         "ILACS Standard Inspection", "Requires improvement to be good", "Requires improvement to be good",
+         "Requires improvement to be good", "Requires improvement to be good", ""],
+        ["link", "E10000034", "Worcestershire", "Current", "West Midlands", "15/05/2023", "30/06/2023",
+         "ILACS Standard Inspection", "Good", "Good", "Good", "Requires improvement to be good", "Good"],
+        ["link", "", "Northamptonshire", "No longer exists", "East Midlands", dt.datetime(2019, 6, 17), dt.datetime(2019, 7, 29),
+         "ILACS Standard Inspection", "Inadequate", "Requires improvement to be good", "Inadequate", "Inadequate", ""],
+    ]  # fmt: skip
+
+    def build(wb) -> None:
+        ws = wb.active
+        ws.title = "Cover"
+        for r in (["Local authority inspection outcomes as at 31 March 2025"], ["Section", "Detail"],
+                  ["Published on:", dt.datetime(2025, 9, 25)]):  # fmt: skip
+            ws.append(r)
+        if not cover:
+            wb.remove(ws)
+        hist = wb.create_sheet("ILACS_inspection_history")
+        hist.append(["ILACS inspection history from 2018-2025"])
+        hist.append(["This worksheet contains one table."])
+        hist.append(heads)
+        for r in rows:
+            hist.append(r)
+
+    return xlsx(build)
+
+
+def test_ofsted_judgements_as_grades_on_the_inspection_date(empty_store):
+    plan = prepare(empty_store, [("LA_Inspection_Outcomes.xlsx", _ofsted_xlsx())])
+    assert plan.ok, [str(p) for p in plan.problems.errors]
+    assert {k for _, k in plan.files[0]["sheets"]} == {"ofsted"}  # detected without options
+    add = plan.add
+    overall = add[add["measure"] == "ofsted_overall_effectiveness"].set_index("period_end")
+    assert overall.loc[dt.date(2023, 5, 15), ["area_code", "value", "reporting_year"]].tolist() == ["E10000034", 2.0, 2024]
+    assert overall.loc[dt.date(2019, 6, 17)].set_index("area_code")["value"].to_dict() == {"E10000034": 3.0, "E10000021": 4.0}
+    assert set(add["vintage"]) == {"2025-09"}
+    assert set(add["source"]) == {"Ofsted, Local authority inspection outcomes as at 31 March 2025"}
+    assert (add["period_start"] == add["period_end"]).all()
+    assert len(add) == 3 * 5 - 2  # two care leavers judgements were not given before 2023
+    assert list(plan.skipped["reason"]) == ["no judgement given (the care leavers judgement began on 1 January 2023)"] * 2
+    commit(empty_store, plan)
+    got = figure(empty_store, "885", "ofsted_children_in_care", dt.date(2023, 5, 15))
+    assert measure("ofsted_children_in_care").format(got["value"]) == "Requires improvement to be good"
+
+
+def test_ofsted_without_cover_and_with_a_wrong_word(empty_store):
+    rows = [["link", "E10000034", "Worcestershire", "Current", "West Midlands", dt.datetime(2023, 5, 15),
+             dt.datetime(2023, 6, 30), "ILACS Standard Inspection", "Pretty good", "Good", "Good", "Good", "Good"]]  # fmt: skip
+    plan = prepare(empty_store, [("history.xlsx", _ofsted_xlsx(cover=False, history=rows))])
+    errors = plan.problems.errors
+    assert [(p.sheet, p.row, p.column) for p in errors] == [("ILACS_inspection_history", 4, "Overall effectiveness")]
+    assert "'Pretty good' is not one of Ofsted's judgements" in errors[0].message
+    notes = [p.message for p in plan.problems.items if p.level == "note"]
+    assert notes == ["no cover with its Published on date: the vintage is 2023-06, the month of the latest report in the sheet"]
+    assert set(plan.add["vintage"]) == {"2023-06"} and len(plan.add) == 4
 
 
 def test_lait_long_format(empty_store):

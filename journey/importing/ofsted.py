@@ -28,12 +28,13 @@ import weakref
 from dataclasses import dataclass, field
 from functools import partial
 
-from journey.importing.cells import Period
+from journey.importing.cells import Period, for_measure
 from journey.importing.formats import AreaIndex, Candidate, Options, Parsed, checked_vintage
 from journey.importing.problems import Problem, Problems, quote
 from journey.importing.sheets import Sheet
-from journey.registry import JUDGEMENTS, normalise_label
+from journey.registry import JUDGEMENTS, normalise_label, registry
 
+OVERALL = "ofsted_overall_effectiveness"
 SOURCE_PREFIX = "Ofsted, "
 DEFAULT_TITLE = "Local authority inspection outcomes"
 HEADER_LOOK = 10  # rows searched for the table's headings (Ofsted's are in row 3)
@@ -141,11 +142,6 @@ def _date(v: object) -> dt.date | None:
     return None
 
 
-def reporting_year_of(day: dt.date) -> int:
-    """The reporting year (the year ending 31 March Y) that contains ``day``."""
-    return day.year + 1 if day.month >= 4 else day.year
-
-
 def _read_cover(sheet: Sheet, book: _Workbook, problems: Problems) -> None:
     book.title = _text(sheet.rows[0][0]) or None
     for i, row in enumerate(sheet.rows[:40]):
@@ -159,6 +155,7 @@ def _read_cover(sheet: Sheet, book: _Workbook, problems: Problems) -> None:
 def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems) -> Parsed:
     """Judgement figures from one sheet of Ofsted's inspection outcomes (see the module)."""
     out = Parsed("ofsted")
+    reg = registry()
     book = _context(sheet, problems)
     if _is_cover(sheet):
         _read_cover(sheet, book, problems)
@@ -217,7 +214,9 @@ def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Proble
                 **where,
             )
             continue
-        year = reporting_year_of(day)
+        # The inspection date, in the reporting year (to 31 March) that contains it: the one rule.
+        period = for_measure(Period(day, day, None, "date"), reg.get(OVERALL))
+        year = period.reporting_year
         area = areas.resolve(code, year) if code else None
         area = area or (areas.resolve(name, year) if name else None)
         if area is None:
@@ -230,7 +229,6 @@ def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Proble
             )
             continue
         kind = _text(cell(type_col))
-        period = Period(day, day, year, "date")
         for j, measure, heading in judged:
             raw = _text(cell(j))
             skip = {
