@@ -86,7 +86,7 @@ if slide.age:
     # Said in words, large, above the chart: a board must not read an old figure as this year's.
     st.warning(slide.age, icon=":material/history:")
 # The age warning takes a line: the chart gives it up, so the slide still fits the screen.
-height = CHART_HEIGHT - (64 if slide.age else 0)
+height = CHART_HEIGHT - (84 if slide.age else 0)
 charts.show(
     lambda: slide_chart(slide, scale=1.35, height=height, legend_columns=2),
     ("slide", s.data_version, sel, slide.item.measure, height),
