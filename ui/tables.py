@@ -8,6 +8,7 @@ is; given a pandas frame it converts it again on every rerun."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
@@ -51,27 +52,32 @@ def benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) ->
     return s.memo(("benchmark_summary", la_key, year_to, model), lambda: _benchmark_summary(s, la_key, year_to, model))
 
 
+@functools.lru_cache(maxsize=262_144)
+def _formatted(measure: str, value: float | None, symbol: str | None = None) -> str:
+    """``Measure.format`` remembered per (measure, value, symbol): every LA's summary formats
+    the same England, region and neighbour figures again (a third of an LA's summary)."""
+    return registry().get(measure).format(value, symbol)
+
+
 def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -> list[dict[str, Any]]:
     from ui.pickers import ordered
 
     la = areas.get_area(s, la_key)
     found = {b.measure.id: b for b in summary_table(s, la, year_to, model)}
+    no_figure = f"no figure for {la.name} in the store" + (f" up to {year_to}" if year_to else "")
     rows = []
     for m in ordered(registry().measures):
         b = found.get(m.id)
-        row: dict[str, Any] = {
-            "measure": m.id,
-            "stage": m.stage,
-            "has_figure": b is not None,
-            "judged": m.judged,
-            "Stage": m.stage_label,
-            "Topic": m.topic,
-            "Indicator": m.label,
-        }
         if b is None:
             rows.append(
                 {
-                    **row,
+                    "measure": m.id,
+                    "stage": m.stage,
+                    "has_figure": False,
+                    "judged": m.judged,
+                    "Stage": m.stage_label,
+                    "Topic": m.topic,
+                    "Indicator": m.label,
                     "Year": None,
                     la.name: "no figure",
                     "England": "–",
@@ -83,33 +89,40 @@ def _benchmark_summary(s: Store, la_key: str, year_to: int | None, model: int) -
                     "Direction": "–",
                     "Rank": "–",
                     "Band": "–",
-                    "Coverage": f"no figure for {la.name} in the store" + (f" up to {year_to}" if year_to else ""),
+                    "Coverage": no_figure,
                 }
             )
             continue
+        mid, sn, ranked = m.id, b.sn, b.ranking
         direction = b.movement or "–"
         if b.judgement in ("better", "worse"):
             direction = f"{b.movement} ({b.judgement})"
         if m.is_judgement:
             coverage = "not ranked: an inspection judgement, not a number"
-        elif b.ranking:
-            coverage = b.ranking.coverage + ("; LAIT does not band this indicator" if b.ranking.band is None else "")
+        elif ranked:
+            coverage = ranked.coverage + ("; LAIT does not band this indicator" if ranked.band is None else "")
         else:
             coverage = "not ranked: neutral measure" if not m.judged else "–"
         rows.append(
             {
-                **row,
+                "measure": mid,
+                "stage": m.stage,
+                "has_figure": True,
+                "judged": m.judged,
+                "Stage": m.stage_label,
+                "Topic": m.topic,
+                "Indicator": m.label,
                 "Year": b.year,
-                la.name: m.format(b.value, b.symbol),
-                "England": m.format(b.england.value) if b.england else "–",
-                "Region": m.format(b.region.value) if b.region else "–",
-                "SN mean": m.format(b.sn.mean) if b.sn else "–",
-                "SN median": m.format(b.sn.median) if b.sn else "–",
-                "SN used": f"{b.sn.n}/{b.sn.of}" if b.sn else "–",
+                la.name: _formatted(mid, b.value, b.symbol),
+                "England": _formatted(mid, b.england.value) if b.england else "–",
+                "Region": _formatted(mid, b.region.value) if b.region else "–",
+                "SN mean": _formatted(mid, sn.mean) if sn else "–",
+                "SN median": _formatted(mid, sn.median) if sn else "–",
+                "SN used": f"{sn.n}/{sn.of}" if sn else "–",
                 "Change": m.format_change(b.change),
                 "Direction": direction,
-                "Rank": f"{b.ranking.rank} of {b.ranking.of}" if b.ranking else "–",
-                "Band": (b.ranking.band or "–") if b.ranking else "–",
+                "Rank": f"{ranked.rank} of {ranked.of}" if ranked else "–",
+                "Band": (ranked.band or "–") if ranked else "–",
                 "Coverage": coverage,
             }
         )

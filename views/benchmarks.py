@@ -57,21 +57,19 @@ chosen = filter_summary(summary, stages=stages, text=text, with_figure=with_figu
 filters = (tuple(stages), " ".join(text.lower().split()), with_figure, judged_only)
 if not chosen:
     st.info("No indicator matches these filters. Clear the search or choose other stages.")
-by_stage: dict[str, list[dict]] = {}
-for r in chosen:
-    by_stage.setdefault(r["stage"], []).append(r)
-for stage_id, rows in by_stage.items():
-    with st.expander(f"{STAGES.get(stage_id, stage_id)} ({len(rows)} indicator{'s' if len(rows) != 1 else ''})", expanded=True):
-        st.dataframe(
-            arrow(
-                s,
-                ("benchmark_summary", la.key, sel.year_to, sel.model, stage_id, filters),
-                lambda rows=rows: summary_display(rows),
-            ),
-            hide_index=True,
-            width="stretch",
-            height=min(900, 38 * (len(rows) + 1)),
-        )
+# One Arrow table of the rows shown, made once per LA and filters; each stage's table is a
+# slice of it (the rows come grouped by stage).
+table = arrow(s, ("benchmark_summary", la.key, sel.year_to, sel.model, filters), lambda: summary_display(chosen))
+start = 0
+while start < len(chosen):
+    stage_id = chosen[start]["stage"]
+    end = start
+    while end < len(chosen) and chosen[end]["stage"] == stage_id:
+        end += 1
+    n = end - start
+    with st.expander(f"{STAGES.get(stage_id, stage_id)} ({n} indicator{'s' if n != 1 else ''})", expanded=True):
+        st.dataframe(table.slice(start, n), hide_index=True, width="stretch", height=min(900, 38 * (n + 1)))
+    start = end
 region = areas.region_of(s, la)
 with_values = [r for r in chosen if r["has_figure"]]
 download_row(
