@@ -127,7 +127,17 @@ def read_national_figures(path: Path = NATIONAL_FILE) -> pd.DataFrame:
     if not path.exists():
         return pd.DataFrame(columns=NATIONAL_COLUMNS)
     frame = pd.read_parquet(path)
-    missing = sorted(set(NATIONAL_COLUMNS) - set(frame.columns))
+    _check_national(path, frame)
+    frame = frame[NATIONAL_COLUMNS].copy()
+    frame["reporting_year"] = frame["reporting_year"].astype("Int64")
+    return frame
+
+
+def _check_national(path: Path, frame: pd.DataFrame) -> None:
+    """The national file has the columns and only measures of this registry."""
+    from journey.refresh import NATIONAL_COLUMNS
+
+    missing = sorted(set(NATIONAL_COLUMNS) - set(frame.columns)) if len(frame.columns) > 2 else []
     if missing:
         raise JourneyError(f"{path.name}: columns missing: {', '.join(missing)}. Run `python -m journey refresh-default`.")
     unknown = sorted(set(frame["measure"].unique()) - set(registry().ids()))
@@ -136,9 +146,6 @@ def read_national_figures(path: Path = NATIONAL_FILE) -> pd.DataFrame:
             f"{path.name}: measures not in the registry (data/measures.csv): {', '.join(unknown[:10])}."
             " Run `python -m journey refresh-default` again."
         )
-    frame = frame[NATIONAL_COLUMNS].copy()
-    frame["reporting_year"] = frame["reporting_year"].astype("Int64")
-    return frame
 
 
 def default_checksum() -> str:
@@ -173,10 +180,12 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
     if current == checksum and not force:
         return False
     board, targets = read_published_figures()
-    national = read_national_figures()
-    observations = pd.concat([national, board[national.columns]], ignore_index=True) if len(national) else board
+    national = pd.read_parquet(NATIONAL_FILE, columns=["area_code", "measure"]) if NATIONAL_FILE.exists() else pd.DataFrame(
+        columns=["area_code", "measure"]
+    )
+    _check_national(NATIONAL_FILE, national)
     area_keys = store.query("SELECT code, area_key FROM areas")
-    unknown = sorted(set(observations["area_code"].unique()) - set(area_keys["code"]))
+    unknown = sorted((set(national["area_code"].unique()) | set(board["area_code"].unique())) - set(area_keys["code"]))
     if unknown:
         raise JourneyError(f"Default dataset: area codes not in data/areas.csv: {', '.join(unknown[:10])}")
     targets["area_key"] = targets["area_code"].map(dict(zip(area_keys["code"], area_keys["area_key"])))
@@ -189,7 +198,9 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
             file_name=f"{NATIONAL_FILE.name}, {BOARD_FIGURES_FILE.name}",
             checksum=checksum,
         )
-        Store.insert_observations(con, import_id, observations)
+        if len(national):
+            Store.insert_observations_parquet(con, import_id, NATIONAL_FILE)
+        Store.insert_observations(con, import_id, board)
         Store.insert_targets(con, import_id, targets)
     return True
 

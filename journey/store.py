@@ -537,6 +537,22 @@ class Store:
         return len(frame)
 
     @staticmethod
+    def insert_observations_parquet(con: duckdb.DuckDBPyConnection, import_id: int, path: Path) -> int:
+        """Append the figures of a Parquet file with OBSERVATION_COLUMNS (the shipped national
+        dataset) under ``import_id``, read by DuckDB itself; ids follow the file's row order."""
+        start = con.execute("SELECT coalesce(max(obs_id), 0) FROM observations").fetchall()[0][0]
+        cols = ", ".join(OBSERVATION_COLUMNS)
+        n = con.execute(
+            f"""INSERT INTO observations (obs_id, {cols}, import_id)
+                SELECT ? + row_number() OVER (), area_code, measure, CAST(period_start AS DATE), CAST(period_end AS DATE),
+                       CAST(reporting_year AS INTEGER), CAST(value AS DOUBLE), symbol, source, vintage, note, ?
+                FROM read_parquet(?)""",
+            [start, import_id, str(path)],
+        ).fetchall()[0][0]
+        con.execute("UPDATE imports SET rows_added = rows_added + ? WHERE import_id = ?", [n, import_id])
+        return n
+
+    @staticmethod
     def insert_targets(con: duckdb.DuckDBPyConnection, import_id: int, rows: pd.DataFrame) -> int:
         """Append targets (TARGET_COLUMNS) under ``import_id``."""
         if rows.empty:
@@ -685,6 +701,7 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> Store
         if not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(db_path), read_only=read_only)
+        con.execute("SET enable_progress_bar = false")  # no progress bars on a server's stderr
     except (duckdb.Error, OSError) as exc:
         raise _explain(db_path, exc) from None
     try:

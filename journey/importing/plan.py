@@ -264,12 +264,14 @@ def _build_plan(store: Store, files: list[dict], opts: Options, parsed: list[Par
     frame["value"] = frame["value"].astype("float64")
     frame["period_row"] = frame["period_row"].astype(object).where(frame["period_row"].notna(), frame["row"])
     frame["period_column"] = frame["period_column"].where(frame["period_column"].notna(), frame["column"])
-    names = store.query("SELECT code, name, area_key, type FROM areas")
+    names = store.query("SELECT code, name, area_key, type, first_year, last_year FROM areas")
     frame["area_name"] = frame["area_code"].map(dict(zip(names["code"], names["name"])))
     sn_groups = sorted({g for p in parsed for g in p.sn_groups})
     for g in sn_groups:
         frame.loc[frame["area_code"] == g, "area_name"] = "Statistical neighbours (as published)"
     frame, empty = _drop_empty(frame, problems)
+    frame, gone = _drop_symbols_outside_years(frame, names)
+    empty += gone
     frame = _check_rules(frame, problems)
     frame = _check_duplicates(frame, problems)
     _check_rates(store, frame, problems)
@@ -319,6 +321,30 @@ def _drop_unchanged_sn(store: Store, rows: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 
 EMPTY_ROWS_NAMED = 20  # rows with no figure named one by one; the rest are counted in one line
+
+
+def _drop_symbols_outside_years(frame: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """A symbol alone for an LA in a reporting year outside the years it existed (LAIT lists
+    Northamptonshire, split in 2021, with '-' for every later year) is not a figure: skipped,
+    with the reason. A value there is kept: some series run on a different year (a workforce
+    census at 30 September 2021 counts North Northamptonshire, whose first reporting year to
+    31 March is 2022)."""
+    if frame.empty:
+        return frame, []
+    first = frame["area_code"].map(dict(zip(areas["code"], areas["first_year"])))
+    last = frame["area_code"].map(dict(zip(areas["code"], areas["last_year"])))
+    year = frame["reporting_year"].astype("Float64")
+    outside = frame["value"].isna() & year.notna() & ((year < first.astype("Float64")) | (year > last.astype("Float64"))).fillna(False)
+    outside = outside.astype(bool)
+    if not outside.any():
+        return frame, []
+    gone = frame[outside]
+    skipped = [
+        {"file": f, "sheet": sh, "row": r, "column": c, "what": f"{n} {int(y)}",
+         "reason": "a symbol for a year in which the LA did not exist"}
+        for f, sh, r, c, n, y in zip(gone["file"], gone["sheet"], gone["row"], gone["column"], gone["area_name"], gone["reporting_year"])
+    ]  # fmt: skip
+    return frame[~outside], skipped
 
 
 def _drop_empty(frame: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, list[dict]]:
