@@ -16,13 +16,13 @@ import pytest
 from fixtures import template_csv
 from streamlit.testing.v1 import AppTest
 
-from conftest import PROJECT
+from conftest import PROJECT, SHARED
 from journey import areas, boards
 from journey.benchmarks import benchmark
 from journey.boardpack import build_pack
 from journey.build import open_store
 from journey.importing.plan import commit, prepare
-from journey.inspections import latest_inspection
+from journey.inspections import inspection_history, latest_inspection
 from journey.narrative import age_note, comparator_status, headline_sentence, missing_sentence, takeaway
 from journey.selection import Selection
 from journey.slides import build_slide
@@ -272,3 +272,33 @@ def test_indicator_page_shows_the_age_and_lists_ofsted_judgements(leeds_db, monk
     assert table["Judgement"].tolist() == ["Requires improvement to be good"]
     assert table["Inspected"].tolist() == ["10 July 2023"]
     assert not [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]  # never drawn as a number
+
+
+# ---- the real Ofsted file (../shared; CI has it) ------------------------------------------------
+
+OFSTED = SHARED / "samples" / "dfe_more" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+
+
+@pytest.mark.skipif(not OFSTED.is_file(), reason=f"the DfE sample files are not beside the project ({OFSTED})")
+def test_ofsted_file_gives_the_judgement_beside_the_la_name(tmp_path, monkeypatch):
+    """Ofsted's sheet 'Inspections_as_at_31_March' gives Leeds Outstanding (inspected 21 February
+    2022) and Birmingham Good (20 February 2023); Birmingham's earlier ILACS judgement (3
+    December 2018, Requires improvement to be good) is in the history sheet."""
+    db = tmp_path / "ofsted.duckdb"
+    s = open_store(db, load_default=False)
+    try:
+        plan = prepare(s, [(OFSTED.name, OFSTED.read_bytes())])
+        commit(s, plan, acknowledged=True)
+        assert latest_inspection(s, LEEDS).text == "Ofsted, inspected 21 February 2022: Outstanding"
+        birmingham = areas.find_area(s, "Birmingham").key
+        assert latest_inspection(s, birmingham).text == "Ofsted, inspected 20 February 2023: Good"
+        assert [(i.inspected.isoformat(), i.words) for i in inspection_history(s, birmingham)] == [
+            ("2023-02-20", "Good"),
+            ("2018-12-03", "Requires improvement to be good"),
+        ]
+    finally:
+        s.close()
+    at = _app(db, monkeypatch, "views/overview.py", {"la": "Birmingham"})
+    assert not at.exception
+    badges = [e.proto.body for e in at.main if getattr(e, "type", "") == "markdown" and "badge" in e.proto.body]
+    assert any("Ofsted, inspected 20 February 2023: Good" in b for b in badges)
