@@ -339,6 +339,8 @@ def test_ofsted_judgements_as_grades_on_the_inspection_date(empty_store):
     assert (add["period_start"] == add["period_end"]).all()
     assert len(add) == 3 * 5 - 2  # two care leavers judgements were not given before 2023
     assert list(plan.skipped["reason"]) == ["no judgement given (the care leavers judgement began on 1 January 2023)"] * 2
+    notes = [p.message for p in plan.problems.items if p.level == "note"]
+    assert notes == ["3 inspections read, 2 judgements not given"]
     commit(empty_store, plan)
     got = figure(empty_store, "885", "ofsted_children_in_care", dt.date(2023, 5, 15))
     assert measure("ofsted_children_in_care").format(got["value"]) == "Requires improvement to be good"
@@ -352,7 +354,10 @@ def test_ofsted_without_cover_and_with_a_wrong_word(empty_store):
     assert [(p.sheet, p.row, p.column) for p in errors] == [("ILACS_inspection_history", 4, "Overall effectiveness")]
     assert "'Pretty good' is not one of Ofsted's judgements" in errors[0].message
     notes = [p.message for p in plan.problems.items if p.level == "note"]
-    assert notes == ["no cover with its Published on date: the vintage is 2023-06, the month of the latest report in the sheet"]
+    assert notes == [
+        "no cover with its Published on date: the vintage is 2023-06, the month of the latest report in the sheet",
+        "1 inspections read",
+    ]
     assert set(plan.add["vintage"]) == {"2023-06"} and len(plan.add) == 4
 
 

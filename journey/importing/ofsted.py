@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -198,6 +199,7 @@ def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Proble
                 "give the vintage if the release is later",
             )
         )
+    counts: Counter[str] = Counter()
     for i, row in enumerate(sheet.rows[h + 1 :], start=h + 2):
         cell = partial(_cell, row)
         if all(_text(v) == "" for v in row):
@@ -229,23 +231,19 @@ def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Proble
             )
             continue
         kind = _text(cell(type_col))
+        skips: list[dict] = []  # this row's judgements not read: one entry each, or one for the row
+        repeated_from, fresh = None, False
+        what = f"{area['name']}, inspected {day:%d %b %Y}"
         for j, measure, heading in judged:
             raw = _text(cell(j))
-            skip = {
-                "file": sheet.file,
-                "sheet": sheet.name,
-                "row": i,
-                "column": heading,
-                "what": f"{area['name']}, inspected {day:%d %b %Y}",
-            }
+            skip = {"file": sheet.file, "sheet": sheet.name, "row": i, "column": heading, "what": what}
             if not raw:
                 why = (
-                    f"no judgement: {kind} (a visit, not an inspection)" if kind and "inspection" not in kind.lower()
-                    else "no judgement given (the care leavers judgement began on 1 January 2023)"
+                    "no judgement given (the care leavers judgement began on 1 January 2023)"
                     if measure == "ofsted_care_leavers" and day < dt.date(2023, 1, 1)
                     else "no judgement given"
-                )  # fmt: skip
-                out.skipped.append({**skip, "reason": why})
+                )
+                skips.append({**skip, "reason": why})
                 continue
             grade = GRADES.get(normalise_label(raw))
             if grade is None:
@@ -270,9 +268,11 @@ def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Proble
                         **where,
                     )
                 else:
-                    out.skipped.append({**skip, "reason": f"the same judgement is read from sheet {other}"})
+                    repeated_from = f"{other}, row {other_row}"
+                    skips.append({**skip, "reason": f"the same judgement is read from sheet {repeated_from}"})
                 continue
             book.seen[key] = (grade, sheet.name or "", i)
+            fresh = True
             out.candidates.append(
                 Candidate(
                     area["code"],
@@ -290,4 +290,21 @@ def parse_ofsted(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Proble
                     period_column=_text(sheet.rows[h][date_col]),
                 )
             )
+        row_skip = {"file": sheet.file, "sheet": sheet.name, "row": i, "column": None, "what": what}
+        if fresh:
+            counts["inspections read"] += 1
+            out.skipped.extend(skips)
+            counts["judgements not given"] += len(skips)
+        elif repeated_from is not None:
+            counts["inspections also in another sheet, read once"] += 1
+            out.skipped.append({**row_skip, "reason": f"the same inspection is read from sheet {repeated_from}"})
+        elif skips and len(skips) == len(judged):
+            counts[f"visits without judgements ({kind or 'no type given'})"] += 1
+            out.skipped.append({**row_skip, "reason": f"no judgements: {kind or 'a visit'}, not an inspection"})
+        else:
+            out.skipped.extend(skips)
+            counts["judgements not given"] += len(skips)
+    if counts:
+        said = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n)
+        problems.warn(Problem("note", sheet.file, sheet.name, None, None, said, ""))
     return out
