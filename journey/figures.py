@@ -183,13 +183,14 @@ def conflict_count(store: Store) -> int:
 def latest_years(store: Store) -> dict[str, int]:
     """{area key: the latest reporting year in which the area has any annual figure with a value}
     (a year to 31 March, a snapshot at 31 March, or any other one-day or whole-year figure with
-    a reporting year), judgements (Ofsted's inspection dates) left out. Remembered until the
-    store changes: do not modify."""
+    a reporting year), judgements (Ofsted's inspection dates) and context figures (ONS
+    populations, which run a year ahead of the figures they divide) left out. Remembered until
+    the store changes: do not modify."""
 
     def compute() -> dict[str, int]:
         from journey.registry import registry
 
-        judgements = [m.id for m in registry() if m.is_judgement]
+        left_out = [m.id for m in registry() if m.is_judgement or m.stage == "context"]
         rows = store.query(
             """SELECT a.area_key, max(o.reporting_year) AS year
                FROM observations o JOIN areas a ON a.code = o.area_code
@@ -198,7 +199,7 @@ def latest_years(store: Store) -> dict[str, int]:
                  AND (o.period_start = o.period_end OR date_diff('day', o.period_start, o.period_end) >= 364)
                  AND NOT list_contains(?::VARCHAR[], o.measure)
                GROUP BY a.area_key""",
-            [judgements],
+            [left_out],
         )
         return {str(k): int(y) for k, y in zip(rows["area_key"].tolist(), rows["year"].tolist())}
 

@@ -53,6 +53,8 @@ ROWS = [
     ("Leeds", "icpc_rate_per_10k", "2025", "60.0"),
     # Early help, a local measure: 2013-14 only.
     ("Leeds", "early_help_assessments_rate_per_10k", "2014", "162.0"),
+    # A population figure a year ahead of the rest is context, not "the rest".
+    ("Leeds", "population_0_17", "2026", "180000"),
 ]
 
 
