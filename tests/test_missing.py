@@ -125,6 +125,14 @@ def test_no_neighbour_figures_and_no_region_figure(leeds):
     assert missing_sentence(b, comparators=("England",)) is None
 
 
+def test_a_national_measure_with_no_comparator_names_each(leeds):
+    b = _b(leeds, "icpc_rate_per_10k", 2025)  # Leeds only
+    assert missing_sentence(b) == (
+        "No England figure for 2024-25. No Yorkshire and The Humber figure for 2024-25. "
+        "No statistical-neighbour figures for 2024-25 (0 of 10 neighbours have one)."
+    )
+
+
 def test_a_local_measure_says_why_it_has_no_comparators(leeds):
     b = _b(leeds, "early_help_assessments_rate_per_10k", 2014)
     assert missing_sentence(b) == (
