@@ -142,3 +142,14 @@ def test_data_sources_page_lists_symbol_conflicts(two_sources, monkeypatch):
     assert sorted(cla["Value"]) == ["c", "x"]
     assert set(cla["Difference"]) == {"different symbols"}
     assert any("4 figures" in c.value for c in at.caption)
+
+
+def test_cli_check_reports_symbol_conflicts(two_sources, capsys):
+    from journey.cli import main
+
+    path = two_sources.path
+    two_sources.close()
+    main(["check", "--db", str(path)])
+    out = capsys.readouterr().out
+    assert "Conflicting figures: 4 figures are given differently by different rows" in out
+    assert "different symbols" in out and "a value against a symbol" in out
