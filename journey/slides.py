@@ -181,7 +181,12 @@ def build_slide(store: Store, sel: Selection, item: BoardItem | str) -> Slide:
     else:
         lines = takeaway(b, labels, analysis, sn_stat=sel.sn_stat, comparators=sel.comparators, frequency=frequency)
     status = rag(m, b.value, item.target, item.tolerance) if b is not None and item.target is not None else None
-    age = age_note(store, la, b.year, labels.get(b.year, str(b.year)), sel.year_to) if b is not None else None
+    if frequency != "yearly":  # the slide shows the monthly (or quarterly) run: its last period is the latest
+        end = as_date(series["period_end"].iloc[-1])
+        year = end.year + (1 if end.month > 3 else 0)  # the year ending 31 March that holds it
+        age = age_note(store, la, year, str(series["label"].iloc[-1]), sel.year_to)
+    else:
+        age = age_note(store, la, b.year, labels.get(b.year, str(b.year)), sel.year_to) if b is not None else None
     return Slide(
         m, la, columns, b, labels, series, frequency, analysis, lines, describe_trend(columns, m), item, status, mine, age
     )

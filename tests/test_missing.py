@@ -312,3 +312,22 @@ def test_ofsted_file_gives_the_judgement_beside_the_la_name(tmp_path, monkeypatc
     assert not at.exception
     badges = [e.proto.body for e in at.main if getattr(e, "type", "") == "markdown" and "badge" in e.proto.body]
     assert any("Ofsted, inspected 20 February 2023: Good" in b for b in badges)
+
+
+def test_a_current_monthly_run_is_not_old_even_when_the_yearly_figure_is(tmp_path):
+    s = open_store(tmp_path / "monthly.duckdb", load_default=False)
+    try:
+        _import(s, [("Leeds", "cp_rate_per_10k", "2025", "36.0"), ("Leeds", "contacts", "2014", "9000")])
+        assert build_slide(s, Selection(la=LEEDS), "contacts").age == (
+            "Latest figure 2013-14, 11 years before the rest: Leeds's figures run to 2025."
+        )
+        months = [
+            f"{m}-{y}"
+            for y in ("24", "25")
+            for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+        ][3:17]  # Apr-24 to May-25
+        _import(s, [("Leeds", "contacts", m, str(700 + n)) for n, m in enumerate(months)], "Monthly scorecard")
+        slide = build_slide(s, Selection(la=LEEDS), "contacts")
+        assert slide.frequency == "monthly" and slide.age is None
+    finally:
+        s.close()
