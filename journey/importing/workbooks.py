@@ -91,7 +91,7 @@ def _scan_xml(
         segment, carry = buffer[:end], buffer[end:]
         if len(carry) > MAX_XML_TOKEN_BYTES:
             raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook in Excel and save it again")
-        if _DECLARATION.search(segment):
+        if b"<!" in segment and _DECLARATION.search(segment):
             raise Refused(
                 f"{where} declares XML entities or a document type, which workbooks never need",
                 "open the workbook in Excel and save it again",
@@ -99,31 +99,9 @@ def _scan_xml(
         if len(scan.head) < 64_000:
             scan.head += segment[: 64_000 - len(scan.head)]
         if kind == "sheet":
-            scan.cells += len(_CELL.findall(segment))
-            found = _CELL_COLUMN.findall(segment)
-            scan.referenced += len(found)
-            columns.update(found)
-            last_row_tag += len(_ROW.findall(segment))
-            numbers = _ROW_NUMBER.findall(segment)
-            if numbers:
-                scan.rows = max(scan.rows, max(map(int, numbers)))
-            if percent_tag is not None:
-                for letters, number in percent_tag.findall(segment):
-                    scan.percent.add((int(number) - 1, column_number(letters) - 1))
-            if _ERROR_CELL_HINT.search(segment):
-                for letters, number, text in _ERROR_CELL.findall(segment):
-                    if len(scan.errors) < MAX_MERGED_RANGES:
-                        scan.errors[(int(number) - 1, column_number(letters) - 1)] = html.unescape(
-                            text.decode("utf-8", "replace")
-                        )
-            for a, r1, b, r2 in _MERGE.findall(segment):
-                if len(scan.merges) >= MAX_MERGED_RANGES:
-                    raise Refused(
-                        f"{where} has more than {MAX_MERGED_RANGES:,} merged ranges (limit {MAX_MERGED_RANGES:,})",
-                        "unmerge the cells and save the workbook again",
-                    )
-                c1, c2, n1, n2 = column_number(a), column_number(b or a), int(r1), int(r2 or r1)
-                scan.merges.append((min(n1, n2), min(c1, c2), max(n1, n2), max(c1, c2)))
+            rows = _count_rows(segment)
+            _scan_sheet_segment(segment, scan, columns, where, percent_tag, rows)
+            last_row_tag += rows
             if scan.cells > MAX_WORKBOOK_CELLS:
                 raise Refused(
                     f"{where} holds more than {MAX_WORKBOOK_CELLS:,} cells (limit {MAX_WORKBOOK_CELLS:,} per workbook)",
@@ -139,6 +117,63 @@ def _scan_xml(
     scan.rows = max(scan.rows, last_row_tag)
     scan.columns = max((column_number(c) for c in columns), default=0)
     return scan
+
+
+_FAST_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')  # as Excel, LibreOffice and openpyxl write cells
+_FAST_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,9})"')
+
+
+def _prefixed(segment: bytes, name: bytes) -> bool:
+    """True when the segment may hold ``<x:name``: the fast counts below then do not apply."""
+    return b":" + name in segment
+
+
+def _count_rows(segment: bytes) -> int:
+    """Row tags in the segment: ``<row`` counted in one pass (a ``<rowBreaks`` is counted too: a
+    count used as a cap may be high, never low)."""
+    if _prefixed(segment, b"row"):
+        return len(_ROW.findall(segment))
+    return segment.count(b"<row")
+
+
+def _scan_sheet_segment(
+    segment: bytes, scan: _PartScan, columns: set[bytes], where: str, percent_tag: re.Pattern | None, rows: int
+) -> None:
+    """Count one segment of a worksheet's XML into ``scan``: cells, the columns and rows they name,
+    merged ranges, cells with a % format, formula errors. Byte counts and one simple pattern for
+    the usual markup (``<c r="A1"``, ``<row r="1"``); the general patterns (namespace prefixes,
+    attributes in another order, cells without a reference) wherever the segment needs them."""
+    prefixed = _prefixed(segment, b"c")
+    # ``<c`` in one pass (``<col``, ``<cfRule`` ... counted too: a cap may be high, never low)
+    cells = len(_CELL.findall(segment)) if prefixed else segment.count(b"<c")
+    scan.cells += cells
+    found = [] if prefixed else _FAST_CELL_COLUMN.findall(segment)
+    if len(found) != cells:
+        found = _CELL_COLUMN.findall(segment)
+        scan.cells += len(_CELL.findall(segment)) - cells if not prefixed else 0  # the exact count
+    scan.referenced += len(found)
+    columns.update(set(found))
+    numbers = [] if _prefixed(segment, b"row") else _FAST_ROW_NUMBER.findall(segment)
+    if len(numbers) != rows:
+        numbers = _ROW_NUMBER.findall(segment)
+    if numbers:
+        scan.rows = max(scan.rows, max(map(int, numbers)))
+    if percent_tag is not None:
+        for letters, number in percent_tag.findall(segment):
+            scan.percent.add((int(number) - 1, column_number(letters) - 1))
+    if (b't="e"' in segment or b"t='e'" in segment or b"t =" in segment) and _ERROR_CELL_HINT.search(segment):
+        for letters, number, text in _ERROR_CELL.findall(segment):
+            if len(scan.errors) < MAX_MERGED_RANGES:
+                scan.errors[(int(number) - 1, column_number(letters) - 1)] = html.unescape(text.decode("utf-8", "replace"))
+    if b"mergeCell" in segment:
+        for a, r1, b, r2 in _MERGE.findall(segment):
+            if len(scan.merges) >= MAX_MERGED_RANGES:
+                raise Refused(
+                    f"{where} has more than {MAX_MERGED_RANGES:,} merged ranges (limit {MAX_MERGED_RANGES:,})",
+                    "unmerge the cells and save the workbook again",
+                )
+            c1, c2, n1, n2 = column_number(a), column_number(b or a), int(r1), int(r2 or r1)
+            scan.merges.append((min(n1, n2), min(c1, c2), max(n1, n2), max(c1, c2)))
 
 
 @dataclass
