@@ -53,6 +53,8 @@ ROWS = [
     ("Leeds", "icpc_rate_per_10k", "2025", "60.0"),
     # Early help, a local measure: 2013-14 only.
     ("Leeds", "early_help_assessments_rate_per_10k", "2014", "162.0"),
+    # Children in need: England only, so Leeds's tile has no figure but England's.
+    ("England", "cin_rate_per_10k", "2025", "330.3"),
     # A population figure a year ahead of the rest is context, not "the rest".
     ("Leeds", "population_0_17", "2026", "180000"),
 ]
@@ -251,6 +253,9 @@ def test_overview_tiles_say_what_is_missing(leeds_db, monkeypatch):
         "(0 of 10 neighbours have one)."
     ) in text
     assert "a local measure: no England, region or neighbour figures" in text  # early help, 2013-14
+    # No figure for Leeds: England's is still given where there is one (children in need).
+    assert [m.value for m in at.metric].count("No data") == 4
+    assert "England **330.3** (31 Mar 2025)" in text
     assert [w.value for w in at.warning] == [
         "Latest figure 2013-14, 11 years before the rest: Leeds's figures run to 2025.",  # early help
         "Latest figure 2013-14, 11 years before the rest: Leeds's figures run to 2025.",  # section 47

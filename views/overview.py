@@ -3,6 +3,7 @@
 import streamlit as st
 
 from journey.areas import region_of
+from journey.benchmarks import period_labels, value_years, year_lookup
 from journey.config import ENGLAND
 from journey.inspections import latest_inspection
 from journey.narrative import age_note, comparator_status, headline_sentence
@@ -49,6 +50,11 @@ for i, m in enumerate(headlines):
                     else ""
                 )
             )
+            # England's figure is still worth reading when the LA has none.
+            england_years = [y for y in value_years(s, m.id).get(ENGLAND, ()) if not sel.year_to or y <= sel.year_to]
+            if england_years and "England" in sel.comparators:
+                fig = year_lookup(s, m.id)[england_years[-1]][ENGLAND]
+                st.markdown(f"England **{m.format(fig.value)}** ({period_labels(s, m.id)[england_years[-1]]})")
             continue
         year, period = mine[-1].year, mine[-1].period
         latest_years.append((m.id, year))
