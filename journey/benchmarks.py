@@ -347,45 +347,32 @@ def sn_stats(store: Store, la: Area, measure: str, year: int, model: int = DEFAU
     judgement, which is never averaged, or an LA without neighbours in the model)."""
     if registry().get(measure).is_judgement:
         return None
-    return _sn_stats(
-        store, _named_neighbours(store, la, model), la, measure, year, model, year_lookup(store, measure).get(year, {})
-    )
+    ns = _named_neighbours(store, la, model)
+    return _sn_stats(ns, tuple(key for _, key, _, _ in ns), model, year_lookup(store, measure).get(year, {}))
 
 
 def _sn_stats(
-    store: Store,
-    ns: tuple[tuple[int, str, str, str | None], ...],
-    la: Area,
-    measure: str,
-    year: int,
-    model: int,
-    figures: dict[str, Figure],
+    ns: tuple[tuple[int, str, str, str | None], ...], keys: tuple[str, ...], model: int, figures: dict[str, Figure]
 ) -> NeighbourStats | None:
-    """``sn_stats`` given the LA's named neighbours and the year's figures of the measure."""
+    """``sn_stats`` given the LA's named neighbours, their keys and the year's figures."""
     if not ns:
         return None
-    mean, median, n = _sn_averages(store, measure, year, model)[la.old_la_code]
+    mean, median, n = neighbour_average(keys, figures)
     # The figures of this store version are held for the neighbour lists, so they are read from
     # the same state as the averages even if they are first asked for after the store changes.
     return NeighbourStats(model, mean, median, n, len(ns), lambda: _neighbour_values(ns, figures))
 
 
-def _sn_averages(store: Store, measure: str, year: int, model: int) -> dict[str, tuple[float | None, float | None, int]]:
-    """{old LA code: (mean, median, neighbours with a value)} for every LA in the model, for one
-    measure and year: worked out for all LAs at once and remembered per store version, so the
-    benchmark summary of an LA not seen before reads its 60 averages instead of working them out."""
-
-    def compute() -> dict[str, tuple[float | None, float | None, int]]:
-        figures = year_lookup(store, measure).get(year, {})
-        out = {}
-        for (m, code), ns in _neighbour_lists(store).items():
-            if m != model:
-                continue
-            values = [fig.value for _, key, _ in ns if (fig := figures.get(key)) is not None and fig.value is not None]
-            out[code] = (statistics.fmean(values) if values else None, statistics.median(values) if values else None, len(values))
-        return out
-
-    return store.memo(("sn_averages", measure, year, model), compute)
+def neighbour_average(keys: tuple[str, ...] | list[str], figures: dict[str, Figure]) -> tuple[float | None, float | None, int]:
+    """(mean, median, how many) of the values of the neighbours ``keys`` among one year's
+    ``figures``: neighbours without a value (suppressed, not published, not in the store) are
+    left out, never counted as 0. The one rule for a neighbour average; ten lookups, so an LA
+    not seen before works out its own (a table of every LA's averages per measure and year, made
+    when first read, cost more for the years few LAs read than it saved)."""
+    values = [fig.value for key in keys if (fig := figures.get(key)) is not None and fig.value is not None]
+    if not values:
+        return None, None, 0
+    return statistics.fmean(values), statistics.median(values), len(values)
 
 
 def _neighbour_values(
@@ -402,7 +389,12 @@ def _neighbour_values(
 
 def current_la_count(store: Store, year: int) -> int:
     """How many LAs DfE publishes for a reporting year (from the area list)."""
-    counts = store.memo(
+    return _la_counts(store).get(year, 0)
+
+
+def _la_counts(store: Store) -> dict[int, int]:
+    """{reporting year: LAs DfE publishes for it}, read once per store version."""
+    return store.memo(
         "la_counts",
         lambda: {
             int(y): int(n)
@@ -412,7 +404,6 @@ def current_la_count(store: Store, year: int) -> int:
             ).itertuples(index=False)
         },
     )
-    return counts.get(year, 0)
 
 
 def la_values(store: Store, measure: str) -> dict[int, list[float]]:
@@ -434,15 +425,17 @@ def ranking(store: Store, la: Area, measure: Measure, year: int) -> Ranking | No
     return _ranking(store, measure, year, _val(_figure(store, measure.id, year, la.key)))
 
 
-def _ranking(store: Store, measure: Measure, year: int, value: float | None) -> Ranking | None:
-    """``ranking`` of an LA's value."""
+def _ranking(
+    store: Store, measure: Measure, year: int, value: float | None, counts: dict[int, int] | None = None
+) -> Ranking | None:
+    """``ranking`` of an LA's value (``counts``: ``_la_counts``, when the caller has them)."""
     if value is None or not measure.judged or measure.is_judgement:
         return None
     vals = la_values(store, measure.id).get(year, [])
     # Ties share the better rank: count the LAs strictly better than this one.
     better = len(vals) - bisect.bisect_right(vals, value) if measure.polarity == "high" else bisect.bisect_left(vals, value)
     rank, of = better + 1, len(vals)
-    current = current_la_count(store, year)
+    current = (counts if counts is not None else _la_counts(store)).get(year, 0)
     coverage = f"{of} of {current} LAs in England have a value in the store" if current else f"{of} LAs in the store"
     return Ranking(rank, of, None if measure.no_quartile else quartile_band(rank, of), coverage)
 
@@ -464,6 +457,8 @@ class _LA:
         self.region = areas_mod.region_of(store, area)
         self.is_la = area.type == "LA"
         self.neighbours = _named_neighbours(store, area, model) if self.is_la else ()
+        self.keys = tuple(key for _, key, _, _ in self.neighbours)
+        self.counts = _la_counts(store)
 
     def benchmark(self, m: Measure, year: int) -> Benchmark:
         store, area, region, model = self.store, self.area, self.region, self.model
@@ -476,7 +471,7 @@ class _LA:
         numeric = not m.is_judgement
         move = movement(value, previous) if numeric else None
         reg_value = _val(this_year.get(region.key)) if region else None
-        sn = _sn_stats(store, self.neighbours, area, m.id, year, model, this_year) if self.is_la and numeric else None
+        sn = _sn_stats(self.neighbours, self.keys, model, this_year) if self.is_la and numeric else None
         against = value if numeric else None  # a grade is never subtracted from another
         return Benchmark(
             area=area,
@@ -495,7 +490,7 @@ class _LA:
             sn=sn,
             sn_mean=compare(f"SN mean ({model} model)", value, sn.mean) if sn else None,
             sn_median=compare(f"SN median ({model} model)", value, sn.median) if sn else None,
-            ranking=_ranking(store, m, year, value) if self.is_la else None,
+            ranking=_ranking(store, m, year, value, self.counts) if self.is_la else None,
             computed=fig.computed if fig else False,
             period_start=fig.period_start if fig else None,
             period_end=fig.period_end if fig else None,
@@ -556,9 +551,7 @@ def series_rows(store: Store, la: Area, measure: str, model: int = DEFAULT_SN_MO
         fig = figures.get(la.key)
         if fig is None:
             continue
-        # The year's neighbour averages, worked out for every LA at once (the same rule as
-        # the benchmarks): an LA not seen before reads them instead of working them out.
-        mean, median, used = _sn_averages(store, measure, year, model)[la.old_la_code] if keys else (None, None, 0)
+        mean, median, used = neighbour_average(keys, figures)
         rows.append(
             SeriesRow(
                 year,

@@ -14,7 +14,7 @@ from ui import charts
 from ui.downloads import download_row, file_stem
 from ui.pickers import measure_picker
 from ui.state import data_page
-from ui.tables import SUMMARY_META, benchmark_summary, filter_summary, summary_display
+from ui.tables import benchmark_summary, filter_summary, summary_display
 from ui.tables import shown as arrow
 
 s, sel, la = data_page()
@@ -59,27 +59,27 @@ if not chosen:
     st.info("No indicator matches these filters. Clear the search or choose other stages.")
 # One Arrow table of the rows shown, made once per LA and filters; each stage's table is a
 # slice of it (the rows come grouped by stage).
-table = arrow(s, ("benchmark_summary", la.key, sel.year_to, sel.model, filters), lambda: summary_display(chosen))
+table = arrow(s, ("benchmark_summary", la.key, sel.year_to, sel.model, filters), lambda: summary_display(chosen, la.name))
 start = 0
 while start < len(chosen):
-    stage_id = chosen[start]["stage"]
+    stage_id = chosen[start].stage
     end = start
-    while end < len(chosen) and chosen[end]["stage"] == stage_id:
+    while end < len(chosen) and chosen[end].stage == stage_id:
         end += 1
     n = end - start
     with st.expander(f"{STAGES.get(stage_id, stage_id)} ({n} indicator{'s' if n != 1 else ''})", expanded=True):
         st.dataframe(table.slice(start, n), hide_index=True, width="stretch", height=min(900, 38 * (n + 1)))
     start = end
 region = areas.region_of(s, la)
-with_values = [r for r in chosen if r["has_figure"]]
+with_values = [r for r in chosen if r.has_figure]
 download_row(
     file_stem(la.name, "benchmarks"),
     key="summary",
     title=f"{la.name}: benchmarks, each indicator in its latest year",
     data=lambda: tidy_for_years(
-        s, [(r["measure"], int(r["Year"])) for r in with_values], [la.key, ENGLAND] + ([region.key] if region else [])
+        s, [(r.measure, r.year) for r in with_values], [la.key, ENGLAND] + ([region.key] if region else [])
     ),
-    shown=lambda: pd.DataFrame([{k: v for k, v in r.items() if k not in SUMMARY_META} for r in chosen]),
+    shown=lambda: pd.DataFrame(summary_display(chosen, la.name, stage=True)),
     notes=("SN means, medians, ranks and bands are worked out by the dashboard: see the As shown sheet.",),
 )
 
