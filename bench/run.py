@@ -92,12 +92,15 @@ NAVIGATION = {
 }
 
 
-def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list[list]]]:
-    """(page, rerun times in ms, the scene each rerun drew) for every page, on the store at
-    ``db``."""
+def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list[float], list[list]]]:
+    """(page, rerun times in ms, the baseline's rerun times in ms, the scene each rerun drew)
+    for every page, on the store at ``db``. Each rerun of the page is followed at once by a
+    rerun of the replay baseline (bench/replay.py) drawing what that rerun drew, so a page and
+    its baseline are timed side by side: on a machine whose speed drifts while other work runs,
+    timing all of a page's reruns and then all of the baseline's skewed the ratio by up to 2x."""
     from streamlit.testing.v1 import AppTest
 
-    from bench.replay import capture
+    from bench import replay
     from journey.areas import la_labels
     from journey.build import open_store
 
@@ -110,6 +113,8 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list[list
     )
     las = [k for k in la_labels(store) if k != "885" and k in with_data]
     store.close()
+    replay.NAVIGATION.clear()
+    replay.NAVIGATION.update(NAVIGATION)
     results = []
     with server_script_cache():
         for n, page in enumerate(PAGES):
@@ -118,46 +123,32 @@ def page_reruns(db: Path, repeat: int) -> list[tuple[str, list[float], list[list
             at.run()
             if at.exception:
                 raise SystemExit(f"{page} raised: {at.exception}")
-            times, scenes = [], []
+            replay.SCENE[:] = replay.capture(at._tree)
+            base = AppTest.from_file(str(ROOT / "bench" / "replay_app.py"), default_timeout=120)
+            base.run()
+            if base.exception:
+                raise SystemExit(f"the replay of {page} raised: {base.exception}")
+            times, base_times, scenes = [], [], []
             for i in range(repeat):
                 at.selectbox(key="la").select(las[(n * repeat + i) % len(las)])
-                start = time.perf_counter()
-                at.run()
-                times.append((time.perf_counter() - start) * 1000)
+                times.append(_timed_run(at) * 1000)
                 if at.exception:
                     raise SystemExit(f"{page} raised after changing the LA: {at.exception}")
-                scenes.append(capture(at._tree))
-            results.append((page, times, scenes))
+                scenes.append(replay.capture(at._tree))
+                replay.SCENE[:] = scenes[-1]
+                la = base.selectbox(key="la")  # the baseline's rerun also follows a change of LA
+                la.select(la.options[(i + 1) % len(la.options)])
+                base_times.append(_timed_run(base) * 1000)
+                if base.exception:
+                    raise SystemExit(f"the replay of {page} raised: {base.exception}")
+            results.append((page, times, base_times, scenes))
     return results
 
 
-def replay_reruns(scenes: list[list]) -> list[float]:
-    """Rerun times (ms) of the replay baseline (bench/replay.py), one rerun per scene, each
-    drawing what one of the page's reruns drew, after changing the sidebar's LA selectbox as
-    the dashboard's reruns are."""
-    from streamlit.testing.v1 import AppTest
-
-    from bench import replay
-
-    replay.SCENE[:] = scenes[-1]
-    replay.NAVIGATION.clear()
-    replay.NAVIGATION.update(NAVIGATION)
-    with server_script_cache():
-        at = AppTest.from_file(str(ROOT / "bench" / "replay_app.py"), default_timeout=120)
-        at.run()
-        if at.exception:
-            raise SystemExit(f"the replay raised: {at.exception}")
-        times = []
-        for i, scene in enumerate(scenes):
-            replay.SCENE[:] = scene
-            la = at.selectbox(key="la")
-            la.select(la.options[(i + 1) % len(la.options)])
-            start = time.perf_counter()
-            at.run()
-            times.append((time.perf_counter() - start) * 1000)
-            if at.exception:
-                raise SystemExit(f"the replay raised: {at.exception}")
-    return times
+def _timed_run(at) -> float:
+    start = time.perf_counter()
+    at.run()
+    return time.perf_counter() - start
 
 
 def interaction(stores: dict[str, Path], repeat: int) -> None:
@@ -165,12 +156,12 @@ def interaction(stores: dict[str, Path], repeat: int) -> None:
 
     print(
         f"\n1. Rerun after changing the LA (server time, ms; {repeat} reruns per page; baseline = the page's "
-        "own elements replayed from precomputed data, bench/replay.py)"
+        "own elements replayed from precomputed data, bench/replay.py, each rerun timed right after the page's)"
     )
     print(f"{'store':<14}{'page':<14}{'median':>9}{'min':>8}{'max':>8}{'elements':>9}{'baseline':>9}{'ratio':>7}")
     for name, db in stores.items():
-        for page, times, scenes in page_reruns(db, repeat):
-            base = statistics.median(replay_reruns(scenes))
+        for page, times, base_times, scenes in page_reruns(db, repeat):
+            base = statistics.median(base_times)
             med = statistics.median(times)
             elements = statistics.median(count(scene) for scene in scenes)
             print(f"{name:<14}{Path(page).stem:<14}{_stats(times)}{elements:>9.0f}{base:>9.1f}{med / base:>7.2f}")
