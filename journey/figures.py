@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from journey.store import Store
+from journey.symbols import PLACEHOLDER
 from journey.vintages import vintage_order_sql
 
 FIGURE_KEY = ["area_key", "measure", "period_start", "period_end"]
@@ -32,13 +33,17 @@ _BASE = """
                               OR date_diff('day', o.period_start, o.period_end) >= 364)))
 """
 
+#: Which row of a figure is shown: a row that is not LAIT's placeholder ``-`` before one that is
+#: (``journey.symbols.PLACEHOLDER``), then the newest vintage, the later import, the first row.
+SHOWN_ORDER = f"(symbol IS NOT DISTINCT FROM '{PLACEHOLDER}'), {vintage_order_sql()} DESC, import_id DESC, obs_id"
+
 _RANKED = f"""
     SELECT *,
         row_number() OVER w AS rank_in_figure,
         count(*) OVER (PARTITION BY area_key, measure, period_start, period_end) AS n_rows
     FROM ({_BASE}) base
     WINDOW w AS (PARTITION BY area_key, measure, period_start, period_end
-                 ORDER BY {vintage_order_sql()} DESC, import_id DESC, obs_id)
+                 ORDER BY {SHOWN_ORDER})
 """
 
 
@@ -131,6 +136,15 @@ def agreement_key(measure: str, value: float | None, symbol: str | None) -> str:
     return f"symbol {symbol if isinstance(symbol, str) else ''}"
 
 
+def _disagree(keys: pd.Series) -> bool:
+    """True when a figure's rows disagree: more than one agreement key, where LAIT's placeholder
+    ``-`` agrees with any other symbol (both say there is no figure) but not with a value."""
+    found = set(keys)
+    if len(found) > 1 and f"symbol {PLACEHOLDER}" in found and any(k.startswith("symbol ") and k != f"symbol {PLACEHOLDER}" for k in found):
+        found.discard(f"symbol {PLACEHOLDER}")
+    return len(found) > 1
+
+
 # Figures given by more than one row whose rows are not all identical: the only candidates for a
 # conflict (identical rows always agree), found in SQL so a national store's thousands of figures
 # given alike by EES and LAIT are never read into Python.
@@ -144,7 +158,7 @@ _CANDIDATES = f"""
                count(*) OVER (PARTITION BY area_key, measure, period_start, period_end) AS n_rows
         FROM base b SEMI JOIN keys USING (area_key, measure, period_start, period_end)
         WINDOW w AS (PARTITION BY area_key, measure, period_start, period_end
-                     ORDER BY {vintage_order_sql()} DESC, import_id DESC, obs_id))
+                     ORDER BY {SHOWN_ORDER}))
     ORDER BY area_key, measure, period_end, period_start, rank_in_figure
 """
 
@@ -158,7 +172,7 @@ def _conflicts(store: Store, area_keys: Sequence[str] | None, measures: Sequence
     rows["agreement"] = [agreement_key(m, v, s) for m, v, s in zip(rows["measure"].tolist(), values, symbols)]
     rows["has_value"] = [v is not None for v in values]
     groups = rows.groupby(FIGURE_KEY, dropna=False, sort=False)
-    rows = rows[groups["agreement"].transform("nunique") > 1].copy()
+    rows = rows[groups["agreement"].transform(_disagree).astype(bool)].copy()
     if rows.empty:
         return rows.drop(columns=["agreement", "has_value"]).assign(kind=pd.Series(dtype=str), difference=pd.Series(dtype=str))
     groups = rows.groupby(FIGURE_KEY, dropna=False, sort=False)

@@ -22,6 +22,12 @@ def symbol_table() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+#: LAIT's mark for an indicator it holds no figure for. It says only that LAIT has none, not why:
+#: a figure another source gives (a value, or a symbol that says why, such as EES's ``c``) is shown
+#: before it whatever the vintages, and it never contradicts another symbol (only a value).
+PLACEHOLDER = "-"
+
+
 def symbol_meanings() -> dict[str, str]:
     """{symbol: meaning}."""
     return {row["symbol"]: row["meaning"] for row in symbol_table()}

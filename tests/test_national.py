@@ -112,9 +112,14 @@ def test_lait_figures_equal_lait_and_carry_its_release(store, lait):
 def test_former_las_keep_their_years_only(store):
     years = store.query(
         """SELECT DISTINCT o.reporting_year y FROM observations o JOIN areas a ON a.code = o.area_code
-           WHERE a.old_la_code = '928' AND o.measure = 'cin_rate_per_10k' ORDER BY y"""
+           WHERE a.old_la_code = '928' AND o.measure = 'cin_rate_per_10k' AND o.symbol IS DISTINCT FROM '-' ORDER BY y"""
     )["y"].tolist()
-    assert years and max(years) <= 2021 and min(years) <= 2016  # Northamptonshire, split in 2021
+    assert years and max(years) <= 2021 and min(years) <= 2016  # Northamptonshire, split in 2021: no LAIT '-' after
+    lait_marks = store.query(
+        """SELECT count(*) FROM observations o JOIN areas a ON a.code = o.area_code
+           WHERE a.old_la_code = '928' AND o.symbol = '-' AND o.reporting_year > 2021"""
+    ).iloc[0, 0]
+    assert lait_marks == 0
     cumbria = store.query(
         """SELECT max(o.reporting_year) FROM observations o JOIN areas a ON a.code = o.area_code
            WHERE a.old_la_code = '909' AND o.value IS NOT NULL"""

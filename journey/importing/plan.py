@@ -324,17 +324,18 @@ EMPTY_ROWS_NAMED = 20  # rows with no figure named one by one; the rest are coun
 
 
 def _drop_symbols_outside_years(frame: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """A symbol alone for an LA in a reporting year outside the years it existed (LAIT lists
-    Northamptonshire, split in 2021, with '-' for every later year) is not a figure: skipped,
-    with the reason. A value there is kept: some series run on a different year (a workforce
+    """LAIT's "no figure" mark ``-`` for an LA in a reporting year outside the years it existed
+    (LAIT lists Northamptonshire, split in 2021, with '-' for every later year, and every
+    indicator) is not a figure: skipped, with the reason. A value there is kept (a workforce
     census at 30 September 2021 counts North Northamptonshire, whose first reporting year to
-    31 March is 2022)."""
+    31 March is 2022), and so is a symbol a publisher chose to print (EES's ``z``, "not
+    applicable", for Westmorland and Furness in 2023 says why there is no figure)."""
     if frame.empty:
         return frame, []
     first = frame["area_code"].map(dict(zip(areas["code"], areas["first_year"])))
     last = frame["area_code"].map(dict(zip(areas["code"], areas["last_year"])))
     year = frame["reporting_year"].astype("Float64")
-    outside = frame["value"].isna() & year.notna() & ((year < first.astype("Float64")) | (year > last.astype("Float64"))).fillna(False)
+    outside = frame["value"].isna() & (frame["symbol"] == "-") & year.notna() & ((year < first.astype("Float64")) | (year > last.astype("Float64"))).fillna(False)
     outside = outside.astype(bool)
     if not outside.any():
         return frame, []
