@@ -189,9 +189,15 @@ def _conflicts(store: Store, area_keys: Sequence[str] | None, measures: Sequence
 
 
 def conflict_count(store: Store) -> int:
-    """How many figures (area, measure, period) are in conflict (``conflicts``), not rows."""
-    c = conflicts(store)
-    return 0 if c.empty else int(c.groupby(FIGURE_KEY, dropna=False).ngroups)
+    """How many figures (area, measure, period) are in conflict (``conflicts``), not rows.
+    Remembered until the store changes (the Data & sources page asks on every rerun: a
+    groupby over a national store's conflicts was most of its time)."""
+
+    def compute() -> int:
+        c = conflicts(store)
+        return 0 if c.empty else int(c.groupby(FIGURE_KEY, dropna=False).ngroups)
+
+    return store.memo("conflict_count", compute)
 
 
 def latest_years(store: Store) -> dict[str, int]:
