@@ -196,9 +196,9 @@ def annual_figures(store: Store, measure: str) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         batch = _batch(store).get("frames")
-        if batch is not None:
+        if batch:  # every measure was read: one that is not in the batch has no figures
             found = batch.get(measure)
-            return found if found is not None else _one_per_year(with_computed_rates(store, None, [measure], annual=True))
+            return found if found is not None else next(iter(batch.values())).iloc[0:0]
         return _one_per_year(with_computed_rates(store, None, [measure], annual=True))
 
     return store.memo(("annual_figures", measure), compute)
