@@ -47,6 +47,16 @@ def _grouped(ids: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str]]:
     return tuple(m.id for m in measures), labels
 
 
+@functools.lru_cache(maxsize=64)
+def _by_stage(ids: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """{stage: its ids among ``ids``, in picker order}, stages in journey order."""
+    reg = registry()
+    out: dict[str, list[str]] = {}
+    for i in ids:  # ids come in journey order (``_grouped``)
+        out.setdefault(reg.get(i).stage, []).append(i)
+    return {s: tuple(v) for s, v in out.items()}
+
+
 def ordered(measures: Sequence[Measure]) -> list[Measure]:
     """The measures grouped as the picker lists them: by journey stage, then by topic (in the
     order the registry first lists each topic within the stage), then in registry order."""
@@ -97,9 +107,9 @@ def measure_picker(
     ``key``. ``slots`` are the two containers to draw into (default: two columns, 1:2).
     """
     ids, labels = _grouped(tuple(m.id for m in measures))
+    by_stage = _by_stage(ids)
+    stages = [ALL_STAGES, *by_stage]
     reg = registry()
-    stages = [ALL_STAGES] + [s for s in STAGES if any(reg.get(i).stage == s for i in ids)]
-    stages += [s for s in dict.fromkeys(reg.get(i).stage for i in ids) if s not in stages]
     if default_stage not in stages:
         default_stage = ALL_STAGES
     where = slots or tuple(st.columns([1, 2]))
@@ -122,7 +132,7 @@ def measure_picker(
         format_func=lambda s: "All stages" if s == ALL_STAGES else STAGES.get(s, s),
         help="Narrow the list to one stage of the child's journey.",
     )
-    options = [i for i in ids if stage in (ALL_STAGES, reg.get(i).stage)]
+    options = list(ids) if stage == ALL_STAGES else list(by_stage.get(stage, ()))
     if default is None and placeholder is not None:
         index = None
     elif default in options:
