@@ -191,31 +191,43 @@ def annual_figures(store: Store, measure: str) -> pd.DataFrame:
 
     Read per measure when first asked for (a page that shows a dozen measures reads a dozen,
     not the store's 200), unless every measure's figures were read at once in this store
-    version (``prefetch_annual``), whose split it then shares."""
+    version (``prefetch_annual``), whose split it then shares. Once ``LAZY_MEASURES`` have
+    been read one by one in a store version, the rest are read at once: a page that scans
+    whole stages (the built-in board set) makes one query, not one per measure."""
     registry().get(measure)
 
     def compute() -> pd.DataFrame:
-        batch = _batch(store).get("frames")
-        if batch:  # every measure was read: one that is not in the batch has no figures
-            found = batch.get(measure)
-            return found if found is not None else next(iter(batch.values())).iloc[0:0]
-        return _one_per_year(with_computed_rates(store, None, [measure], annual=True))
+        box = _batch(store)
+        if not box.get("frames"):
+            box["lazy"] = box.get("lazy", 0) + 1
+            if box["lazy"] <= LAZY_MEASURES:
+                return _one_per_year(with_computed_rates(store, None, [measure], annual=True))
+            prefetch_annual(store)
+        batch = box.get("frames") or prefetch_annual(store)
+        found = batch.get(measure)  # every measure was read: one that is not in it has no figures
+        return found if found is not None else next(iter(batch.values())).iloc[0:0]
 
     return store.memo(("annual_figures", measure), compute)
 
 
-def prefetch_annual(store: Store) -> None:
+#: Measures read one by one in a store version before the rest are read at once (one query
+#: costs about as much as ten one-measure queries on a national store).
+LAZY_MEASURES = 24
+
+
+def prefetch_annual(store: Store) -> dict[str, pd.DataFrame]:
     """Read every measure's annual figures in one query, for a page about to read most of them
     (the benchmark summary): one scan of the store instead of one per measure. What
-    ``annual_figures`` returns is the same either way, the same rows in the same order."""
+    ``annual_figures`` returns is the same either way, the same rows in the same order.
+    Returns {measure: its frame} (measures with figures only; do not modify)."""
 
     def compute() -> dict[str, pd.DataFrame]:
         rows = _one_per_year(with_computed_rates(store, annual=True), by=["measure"])
-        frames = {m: frame.reset_index(drop=True) for m, frame in rows.groupby("measure", sort=False)}
-        _batch(store)["frames"] = frames
-        return frames
+        return {m: frame.reset_index(drop=True) for m, frame in rows.groupby("measure", sort=False)}
 
-    store.memo("annual_by_measure", compute)
+    frames = store.memo("annual_by_measure", compute)
+    _batch(store)["frames"] = frames
+    return frames
 
 
 def _batch(store: Store) -> dict[str, dict[str, pd.DataFrame]]:
