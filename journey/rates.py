@@ -159,6 +159,11 @@ def _explain_difference(row, m: Measure) -> str:
             return "England and regional counts are published rounded to the nearest 10; the published rate uses the unrounded count"
     if row.published_source != row.count_source:
         return "rate and count come from different releases (the rate may use an earlier population estimate)"
+    if row.population_source != row.published_source:
+        return (
+            "the published rate was worked out with another ONS population estimate than the one in the store"
+            " (ONS revises its estimates; the rate is kept as DfE published it)"
+        )
     return "differs by more than rounding: check the count, the population or the published rate"
 
 

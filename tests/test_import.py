@@ -280,7 +280,7 @@ def test_ees_file_holding_no_measure_is_one_plain_warning_not_a_traceback(empty_
     ] * 2
     plan = prepare(empty_store, [("new_placements.csv", "\n".join([head, *rows]).encode())])
     assert [p.message for p in plan.problems.warnings] == [
-        "a DfE statistics file of 2 rows none of whose figures is a measure this dashboard holds, so nothing was read from "
+        "a DfE statistics file of 2 rows, none of whose figures is a measure this dashboard holds, so nothing was read from "
         "it (the notes below say what it holds)"
     ]
     assert [p.message for p in plan.problems.items if p.level == "note"] == [

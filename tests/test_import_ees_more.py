@@ -121,8 +121,8 @@ def test_care_leavers_activity_2025_eet_for_worcestershire_is_laits_and_says_wha
     # 20,040 rows: 835 per age group and breakdown; five breakdowns of 19-21 year olds are read.
     reasons = plan.skipped["reason"].value_counts()
     assert reasons["a breakdown the dashboard does not hold"] == 20_040 - 3 * 835 == 17_535
-    # the rest: symbols for years in which an LA did not exist (the plan's rule), nothing else
-    assert set(reasons.index) == {"a breakdown the dashboard does not hold", NOT_EXISTING}
+    # nothing else: EES's own symbols (z for an LA that did not exist that year) are figures, kept
+    assert set(reasons.index) == {"a breakdown the dashboard does not hold"}
     notes = " ".join(_notes(plan))
     assert notes.startswith("17,535 of 20,040 rows not read, for breakdowns the dashboard does not hold: ")
     assert "care_leaver_age=17 to 18 years (10,020)" in notes
@@ -175,7 +175,7 @@ def test_a_file_holding_no_measure_says_what_it_is_in_plain_words(plans, name, r
     plan = plans[name]
     warnings = [p.message for p in plan.problems.warnings]
     assert warnings == [
-        f"a DfE statistics file of {rows:,} rows none of whose figures is a measure this dashboard holds, so nothing was "
+        f"a DfE statistics file of {rows:,} rows, none of whose figures is a measure this dashboard holds, so nothing was "
         "read from it (the notes below say what it holds)"
     ]
     assert [p.message for p in plan.problems.errors] == ["no figures found in the upload"]

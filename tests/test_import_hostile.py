@@ -123,7 +123,7 @@ HOSTILE: dict[str, tuple[str, bytes, str]] = {
     "ees without measures": (
         "x.csv",
         b"time_period,geographic_level,country_code,widgets\n2025,National,E92000001,5\n",
-        "none of its columns",
+        "none of whose figures is a measure this dashboard holds",
     ),
     "lait unknown area": ("lait.csv", (LAIT_HEADER + "\nCPP_rate,CP rate,2023/24,Gondor,49.8,,\n").encode(), "unknown area"),
     "lait bad year": (

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import PROJECT, subprocess_env, shipped_figures
+from conftest import PROJECT, shipped_figures, subprocess_env
 from journey import figures
 from journey.benchmarks import benchmark, series_table
-from journey.build import build, open_store, read_published_figures
+from journey.build import build, open_store, read_national_figures
 from journey.errors import StoreError
 from journey.rates import with_computed_rates
 from journey.store import connect
@@ -117,7 +117,7 @@ def test_suppressed_values_stay_null_with_symbol_end_to_end(store):
 
 
 def test_reader_keeps_symbols_and_never_zero():
-    obs, _ = read_published_figures()
+    obs = read_national_figures()
     c = obs[obs["symbol"] == "c"]
     assert len(c) > 0 and c["value"].isna().all()
 

@@ -477,7 +477,7 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
                 sheet.name,
                 None,
                 None,
-                f"a DfE statistics file of {rows_total:,} rows none of whose figures is a measure this dashboard holds, "
+                f"a DfE statistics file of {rows_total:,} row{'s' if rows_total != 1 else ''}, none of whose figures is a measure this dashboard holds, "
                 "so nothing was read from it (the notes below say what it holds)",
                 "nothing to do for this file; data/dfe_columns.csv lists the DfE columns the dashboard reads",
             )
