@@ -539,3 +539,31 @@ def test_read_only_deployment_shows_figures_and_refuses_imports_plainly(use_copy
     at.button(key="confirm").click().run()
     assert not at.exception
     assert any("read-only" in e.value.replace("\\", "") for e in at.error)
+
+
+@pytest.mark.skipif(not (PROJECT.parent / "shared" / "samples").exists(), reason="../shared/samples is not beside the project")
+def test_upload_page_imports_laits_whole_parquet_and_ofsteds_ods(tmp_path, monkeypatch):
+    """LAIT's whole dataset and Ofsted's workbook through the Upload page, as a data owner would."""
+    monkeypatch.setenv("JOURNEY_DB", str(tmp_path / "own.duckdb"))
+    monkeypatch.setenv("JOURNEY_NO_DEFAULT", "1")
+    shared = PROJECT.parent / "shared" / "samples"
+    files = [shared / "lait" / "bds_long_0.parquet", shared / "dfe_more" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"]
+    at = _upload(app(None, "views/upload.py").run(), [(f.name, f.read_bytes()) for f in files])
+    assert not at.exception and not at.error
+    at.button(key="confirm").click().run()
+    assert not at.exception
+    from journey.build import open_store
+
+    s = open_store(tmp_path / "own.duckdb")
+    try:
+        lait = pd.read_parquet(files[0])
+        raw = lait[(lait["Short Desc"] == "CIN") & (lait["Years"] == "2025") & (lait["LA Number"] == 383)]["Values"].iloc[0]
+        leeds = s.query(
+            """SELECT o.value FROM observations o JOIN areas a ON a.code = o.area_code
+               WHERE a.area_key = '383' AND o.measure = 'cin_rate_per_10k' AND o.reporting_year = 2025"""
+        )
+        assert leeds["value"].tolist() == [pytest.approx(float(raw))]
+        grades = s.query("SELECT count(*) AS n FROM observations WHERE measure = 'ofsted_overall_effectiveness'")["n"].iloc[0]
+        assert grades > 150
+    finally:
+        s.close()
