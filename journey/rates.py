@@ -174,13 +174,18 @@ def with_computed_rates(
     reporting_year: int | None = None,
     *,
     annual: bool = False,
+    remember: bool = True,
 ) -> pd.DataFrame:
     """Latest figures, plus a computed rate wherever a rate is not published but its count and
     population are in the store (``computed`` True, source says how it was made). ``annual``:
     reporting years' figures only (``figures.latest``); computed rates are always annual.
 
-    Remembered until the store changes; callers must not modify the frame they get.
+    Remembered until the store changes (``remember``; a caller that remembers what it makes of
+    the frame passes False, so a national store's figures are not held twice); callers must not
+    modify the frame they get.
     """
+    if not remember:
+        return _with_computed_rates(store, area_keys, measures, reporting_year, annual)
     key = ("with_computed_rates", tuple(area_keys) if area_keys is not None else None,
            tuple(measures) if measures is not None else None, reporting_year, annual)
     return store.memo(key, lambda: _with_computed_rates(store, area_keys, measures, reporting_year, annual))
