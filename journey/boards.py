@@ -64,7 +64,9 @@ def built_in_measures(store: Store, area_key: str, year_to: int | None = None) -
     stale), else the stage's measure with the LA's most recent figure; when years tie, the
     headline, then national measures before local ones, then measures with a good direction
     before neutral ones, then registry order. Judgements are never chosen (they cannot be
-    charted). A stage where the LA has no figure at all keeps its headline, whose slide says so.
+    charted). A stage where the LA has no figure at all is left out (early help is local data
+    DfE does not collect: a board should not open on an empty slide; the Board page adds it back
+    in one click); an LA with no figures at all gets the headlines, whose slides say so.
     ``year_to``: figures after it are not counted."""
     from journey import areas as areas_mod
     from journey.benchmarks import period_labels, value_years
@@ -91,8 +93,9 @@ def built_in_measures(store: Store, area_key: str, year_to: int | None = None) -
             for n, m in enumerate(stage)
             if (y := latest(m.id)) is not None
         ]
-        out.append(max(ranked)[-1] if ranked else headline.id)
-    return out
+        if ranked:
+            out.append(max(ranked)[-1])
+    return out or [m.id for m in registry().headlines()]
 
 
 def set_names(store: Store) -> list[str]:
