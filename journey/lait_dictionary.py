@@ -87,7 +87,7 @@ def _kind_and_unit(row: dict[str, str]) -> tuple[str, str]:
         return "rate", "per 10k children 0-17"
     if "(%)" in title or axis.startswith("%") or "percent" in low or axis.lower().endswith("rate") and "%" in title:
         return "percent", "%"
-    if "fte" in low:
+    if re.search(r"\bfte\b", low):
         return "number", "FTE"
     if "score" in low or "case load" in low or "average" in low:
         return "number", axis.lower() or "score"
