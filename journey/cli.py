@@ -271,7 +271,29 @@ def cmd_areas(args: argparse.Namespace) -> int:
     return 0
 
 
-SKIPPED_LISTED = 300  # skipped rows the import preview lists (a LAIT download: one line per indicator not held)
+SKIPPED_LISTED = 300  # lines of skipped rows the import preview lists (a LAIT download: one per indicator not held)
+
+
+def _print_skipped(skipped: pd.DataFrame) -> None:
+    """Skipped rows, one line per file, sheet, what and reason, with the rows it covers
+    ("rows 2-1313", or the count): 1,312 rows of one breakdown are one line, not 1,312."""
+    if skipped.empty:
+        return
+    keys = ["file", "sheet", "what", "reason"]
+    groups = skipped.assign(sheet=skipped["sheet"].fillna(""), what=skipped["what"].fillna("")).groupby(keys, sort=False)
+    for n, ((file, sheet, what, reason), grp) in enumerate(groups):
+        if n == SKIPPED_LISTED:
+            print(f"SKIPPED: and {groups.ngroups - n:,} more kinds of skipped row")
+            break
+        rows = [int(r) for r in grp["row"].dropna()]
+        if not rows:
+            span = ""
+        elif len(rows) == 1:
+            span = f", row {rows[0]}"
+        else:
+            span = f", {len(rows):,} rows ({min(rows)}-{max(rows)})"
+        where = file + (f", sheet {sheet}" if sheet else "") + span
+        print(f"SKIPPED: {where}: {what + ': ' if what else ''}{reason}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -313,12 +335,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(
                 f"UNMAPPED: {label!r} (closest: {', '.join(suggestions) or 'none'}); use --map '{label}=MEASURE_ID' or --map '{label}=skip'"
             )
-        for n, r in enumerate(plan.skipped.itertuples()):
-            if n == SKIPPED_LISTED:
-                print(f"SKIPPED: and {len(plan.skipped) - n:,} more rows")
-                break
-            where = ", ".join(str(x) for x in (r.file, r.sheet and f"sheet {r.sheet}", r.row and f"row {r.row}") if x)
-            print(f"SKIPPED: {where}: {r.what}: {r.reason}")
+        _print_skipped(plan.skipped)
         print(f"Preview: {plan.summary()}.")
         if not plan.replace.empty:
             rep = plan.replace

@@ -270,7 +270,8 @@ def test_ees_joint_la_row_goes_to_each_la_with_a_note_and_workforce_is_at_30_sep
     # "cases" is read as the workforce's cases only in a file that has the workforce's turnover column.
     other = f"{EES_PLACE},cases\n2024,Reporting year,Local authority,{WM},885,E10000034,Worcestershire,12"
     plan = prepare(empty_store, [("other.csv", other.encode())])
-    assert plan.add.empty and [p.message for p in plan.problems.errors] == ["no figures found in the upload"]
+    assert plan.add.empty and plan.problems.errors == []
+    assert "none of whose figures is a measure this dashboard holds" in plan.problems.warnings[0].message
 
 
 def test_ees_file_holding_no_measure_is_one_plain_warning_not_a_traceback(empty_store):

@@ -110,6 +110,7 @@ class Parsed:
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # row label -> suggested measure ids
     sn_groups: set[str] = field(default_factory=set)  # SN-<code>-PUBLISHED areas to create
     frame: object = None  # candidates already as a DataFrame (the template's bulk path)
+    holds_nothing: bool = False  # the parser has said what the sheet is and that it holds no measure
 
 
 class AreaIndex:
@@ -484,6 +485,7 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
         )
         notes = [f"breakdowns in the file: {_ees_list(_ees_breakdowns(combos, set()))}"] if filter_names else []
         _ees_notes(sheet, problems, [*notes, f"columns not read: {', '.join(figure_names)}"] if figure_names else notes)
+        out.holds_nothing = True
         return out
     period_col = head["time_period"]
     years = [(_text(r[period_col])[:4], i) for i, r in enumerate(sheet.rows[1:], start=2) if period_col < len(r)]

@@ -225,7 +225,8 @@ def _prepare(
     plan.data_version = data_version
     nothing = plan.add.empty and plan.replace.empty and not plan.unchanged and plan.targets.empty and plan.sn_rows.empty
     reference = bool(files) and all(f["sheets"] and all(k == "reference" for _, k in f["sheets"]) for f in files)
-    if nothing and not problems.errors and not reference:  # a reference file says what it is instead
+    said = bool(parsed) and all(p.holds_nothing or p.format == "reference" for p in parsed)
+    if nothing and not problems.errors and not (reference or said):  # such a file says what it is instead
         problems.refuse(
             ", ".join(f["name"] for f in files) or "upload",
             "no figures found in the upload",
