@@ -135,16 +135,10 @@ def read_csv_bytes(data: bytes, file: str, name: str | None, problems: Problems,
     where = f"{file} ({name})" if name else file
     encoding = _encoding(data)
     if encoding != "utf-8-sig":
-        problems.warn(
-            Problem(
-                "warning",
-                where,
-                None,
-                None,
-                None,
-                "the file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding)",
-                "check names with accents; save as 'CSV UTF-8' to avoid this",
-            )
+        problems.caution(
+            where,
+            "the file is not UTF-8; it was read as Windows-1252 (Excel's usual CSV encoding)",
+            "check names with accents; save as 'CSV UTF-8' to avoid this",
         )
     sample = data[:20_000].decode(encoding, errors="ignore").removeprefix("\ufeff")
     try:

@@ -59,7 +59,7 @@ def read_zip(data: bytes, file: str, problems: Problems) -> list[Sheet]:
                 )
                 continue
             if not raw.removeprefix(b"\xef\xbb\xbf").strip():
-                problems.warn(Problem("warning", file, name, None, None, "this member is empty and was skipped", ""))
+                problems.caution(file, "this member is empty and was skipped", "", sheet=name)
                 continue
             before = len(problems.errors)
             sheet = read_csv_bytes(raw, file, name, problems, max_cells=budget)

@@ -471,17 +471,12 @@ def parse_ees(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Problems)
                 out.skipped.append(
                     {"file": sheet.file, "sheet": sheet.name, "row": i, "column": None, "what": what, "reason": reason}
                 )
-        problems.warn(
-            Problem(
-                "warning",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                f"a DfE statistics file of {rows_total:,} row{'s' if rows_total != 1 else ''}, none of whose figures is a measure this dashboard holds, "
-                "so nothing was read from it (the notes below say what it holds)",
-                "nothing to do for this file; data/dfe_columns.csv lists the DfE columns the dashboard reads",
-            )
+        problems.caution(
+            sheet.file,
+            f"a DfE statistics file of {rows_total:,} row{'s' if rows_total != 1 else ''}, none of whose figures is a measure this dashboard holds, "
+            "so nothing was read from it (the notes below say what it holds)",
+            "nothing to do for this file; data/dfe_columns.csv lists the DfE columns the dashboard reads",
+            sheet=sheet.name,
         )
         notes = [f"breakdowns in the file: {_ees_list(_ees_breakdowns(combos, set()))}"] if filter_names else []
         _ees_notes(sheet, problems, [*notes, f"columns not read: {', '.join(figure_names)}"] if figure_names else notes)

@@ -46,7 +46,7 @@ from journey.importing.limits import (
     MAX_PARQUET_ROWS,
     size_text,
 )
-from journey.importing.problems import Problem, Problems, quote
+from journey.importing.problems import Problems, quote
 from journey.importing.sheets import Refused, Sheet
 from journey.registry import Measure, registry
 from journey.vintages import VintageError, parse_vintage
@@ -260,16 +260,11 @@ def _vintages(sheet: Sheet, opts: Options, measures: np.ndarray, problems: Probl
         return None
     named = vintage_in_name(sheet.file)
     if named:
-        problems.warn(
-            Problem(
-                "warning",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                f"vintage {named}, the release month in the file's name, is used for every figure",
-                "give the vintage if the file is from another release",
-            )
+        problems.caution(
+            sheet.file,
+            f"vintage {named}, the release month in the file's name, is used for every figure",
+            "give the vintage if the file is from another release",
+            sheet=sheet.name,
         )
         return {m: named for m in measures}
     reg = registry()
@@ -284,34 +279,24 @@ def _vintages(sheet: Sheet, opts: Options, measures: np.ndarray, problems: Probl
             of[m] = today
     if dated:
         months = sorted({of[m] for m in dated})
-        problems.warn(
-            Problem(
-                "warning",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                f"each indicator's figures are dated by LAIT's last update of it ({len(dated):,} indicators; "
-                f"{months[0]} to {months[-1]})"
-                + (
-                    f"; {len(of) - len(dated):,} with no update month are dated {today}, the month of the import"
-                    if len(of) > len(dated)
-                    else ""
-                ),
-                "give the vintage if the file is from another release",
-            )
+        problems.caution(
+            sheet.file,
+            f"each indicator's figures are dated by LAIT's last update of it ({len(dated):,} indicators; "
+            f"{months[0]} to {months[-1]})"
+            + (
+                f"; {len(of) - len(dated):,} with no update month are dated {today}, the month of the import"
+                if len(of) > len(dated)
+                else ""
+            ),
+            "give the vintage if the file is from another release",
+            sheet=sheet.name,
         )
     else:
-        problems.warn(
-            Problem(
-                "warning",
-                sheet.file,
-                sheet.name,
-                None,
-                None,
-                f"the figures are dated {today}, the month of the import (the file does not say when they were published)",
-                "give the vintage (the release as YYYY-MM)",
-            )
+        problems.caution(
+            sheet.file,
+            f"the figures are dated {today}, the month of the import (the file does not say when they were published)",
+            "give the vintage (the release as YYYY-MM)",
+            sheet=sheet.name,
         )
     return of
 
@@ -490,7 +475,7 @@ def parse_reference(sheet: Sheet, areas: AreaIndex, opts: Options, problems: Pro
             sheet=sheet.name,
         )
         return out
-    problems.warn(Problem("warning", sheet.file, sheet.name, None, None, text, ""))
+    problems.caution(sheet.file, text, "", sheet=sheet.name)
     out.skipped.append(
         {"file": sheet.file, "sheet": sheet.name, "row": 1, "column": None, "what": "reference file", "reason": text[:300]}
     )

@@ -195,16 +195,11 @@ def _prepare(
             if kind is None and sheet.name in TEMPLATE_REFERENCE_SHEETS:
                 continue  # the template's own instructions and lists
             if kind is None:
-                problems.warn(
-                    Problem(
-                        "warning",
-                        sheet.file,
-                        sheet.name,
-                        None,
-                        None,
-                        "nothing this dashboard reads was found here; the sheet was skipped",
-                        "if it holds figures, choose its format",
-                    )
+                problems.caution(
+                    sheet.file,
+                    "nothing this dashboard reads was found here; the sheet was skipped",
+                    "if it holds figures, choose its format",
+                    sheet=sheet.name,
                 )
                 continue
             try:
@@ -336,7 +331,12 @@ def _drop_symbols_outside_years(frame: pd.DataFrame, areas: pd.DataFrame) -> tup
     first = frame["area_code"].map(dict(zip(areas["code"], areas["first_year"])))
     last = frame["area_code"].map(dict(zip(areas["code"], areas["last_year"])))
     year = frame["reporting_year"].astype("Float64")
-    outside = frame["value"].isna() & (frame["symbol"] == "-") & year.notna() & ((year < first.astype("Float64")) | (year > last.astype("Float64"))).fillna(False)
+    outside = (
+        frame["value"].isna()
+        & (frame["symbol"] == "-")
+        & year.notna()
+        & ((year < first.astype("Float64")) | (year > last.astype("Float64"))).fillna(False)
+    )
     outside = outside.astype(bool)
     if not outside.any():
         return frame, []
@@ -360,28 +360,20 @@ def _drop_empty(frame: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, 
     rows = frame[empty]
     for n, r in enumerate(rows.itertuples()):
         if n == EMPTY_ROWS_NAMED:
-            problems.warn(
-                Problem(
-                    "warning",
-                    r.file,
-                    r.sheet,
-                    None,
-                    None,
-                    f"{len(rows) - n:,} more figures have neither a value nor a symbol; they were skipped too",
-                    "see the Skipped list",
-                )
+            problems.caution(
+                r.file,
+                f"{len(rows) - n:,} more figures have neither a value nor a symbol; they were skipped too",
+                "see the Skipped list",
+                sheet=r.sheet,
             )
             break
-        problems.warn(
-            Problem(
-                "warning",
-                r.file,
-                r.sheet,
-                int(r.row),
-                r.column,
-                f"{reg.get(r.measure).label} has neither a value nor a symbol; the row was skipped",
-                "give the figure, or its suppression symbol (c, x, z ...) if it is not published",
-            )
+        problems.caution(
+            r.file,
+            f"{reg.get(r.measure).label} has neither a value nor a symbol; the row was skipped",
+            "give the figure, or its suppression symbol (c, x, z ...) if it is not published",
+            sheet=r.sheet,
+            row=int(r.row),
+            column=r.column,
         )
     skipped = [
         {
@@ -419,20 +411,37 @@ def _check_rules(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         cell = {"sheet": r["sheet"], "row": r["row"], "column": r["column"]}
         period_cell = {"sheet": r["sheet"], "row": r["period_row"], "column": r["period_column"]}
         if negative[i]:
-            problems.refuse(r["file"], f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell",
-                            **cell)
+            problems.refuse(
+                r["file"], f"{m.label} is negative ({r['value']:,g})", "figures cannot be below zero; correct the cell", **cell
+            )
         elif over[i]:
-            problems.refuse(r["file"], f"{m.label} is {r['value']:,g}%, over 100%",
-                            "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)", **cell)
+            problems.refuse(
+                r["file"],
+                f"{m.label} is {r['value']:,g}%, over 100%",
+                "a percentage cannot exceed 100; check the units (a fraction like 0.178 needs a % format)",
+                **cell,
+            )
         if future[i]:
-            problems.refuse(r["file"], f"the period ends {r['period_end']:%d %B %Y}, in the future", "check the year of the period",
-                            **period_cell)
+            problems.refuse(
+                r["file"],
+                f"the period ends {r['period_end']:%d %B %Y}, in the future",
+                "check the year of the period",
+                **period_cell,
+            )
         elif early[i]:
-            problems.refuse(r["file"], f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
-                            f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period", **period_cell)
+            problems.refuse(
+                r["file"],
+                f"the period ends {r['period_end']:%d %B %Y}, before {FIRST_YEAR}",
+                f"the dashboard holds figures from {FIRST_YEAR} on; check the year of the period",
+                **period_cell,
+            )
         if bad_symbol[i]:
-            problems.refuse(r["file"], f"{quote(r['symbol'], 20)} is not a suppression symbol",
-                            "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank", **cell)
+            problems.refuse(
+                r["file"],
+                f"{quote(r['symbol'], 20)} is not a suppression symbol",
+                "use a symbol of data/symbols.csv (c, x, z, low, u ...), or leave it blank",
+                **cell,
+            )
     return frame[~(negative | over | future | early | bad_symbol)]
 
 
@@ -464,16 +473,13 @@ def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
                 )
             )
         else:
-            problems.warn(
-                Problem(
-                    "warning",
-                    first["file"],
-                    first["sheet"],
-                    int(first["row"]),
-                    first["column"],
-                    f"{m.label} for {first['area_name']} is given twice with the same value (rows {rows}); imported once",
-                    "",
-                )
+            problems.caution(
+                first["file"],
+                f"{m.label} for {first['area_name']} is given twice with the same value (rows {rows}); imported once",
+                "",
+                sheet=first["sheet"],
+                row=int(first["row"]),
+                column=first["column"],
             )
     conflicting = dup.assign(_same=same).groupby(key, dropna=False)["_same"].transform("nunique") > 1
     frame = frame.drop(index=conflicting[conflicting].index)
@@ -502,17 +508,14 @@ def _check_rates(store: Store, frame: pd.DataFrame, problems: Problems) -> None:
     tol = rates["measure"].map(lambda m: rounding_tolerance(reg.get(m)))
     for r in rates[(rates["computed"] - rates["value"]).abs() > tol].itertuples():
         m = reg.get(r.measure)
-        problems.warn(
-            Problem(
-                "warning",
-                r.file,
-                r.sheet,
-                int(r.row),
-                r.column,
-                f"{m.label} {r.value:,g} does not match its count {r.count:,.0f} and the mid-{r.mid_year} "
-                f"population {r.population:,.0f} ({r.computed:,.{m.decimals + 1}f})",
-                "check the count, the rate or the population used (England and regional counts are published rounded)",
-            )
+        problems.caution(
+            r.file,
+            f"{m.label} {r.value:,g} does not match its count {r.count:,.0f} and the mid-{r.mid_year} "
+            f"population {r.population:,.0f} ({r.computed:,.{m.decimals + 1}f})",
+            "check the count, the rate or the population used (England and regional counts are published rounded)",
+            sheet=r.sheet,
+            row=int(r.row),
+            column=r.column,
         )
 
 

@@ -121,6 +121,19 @@ class Problems:
         """An error (it blocks the import) about a file, or a sheet, row or cell of it."""
         self._add(Problem("error", file, sheet, row, column, message, hint))
 
+    def caution(
+        self,
+        file: str,
+        message: str,
+        hint: str = "",
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        """A warning (the import can go ahead) about a file, or a sheet, row or cell of it."""
+        self._add(Problem("warning", file, sheet, row, column, message, hint))
+
     def _add(self, p: Problem) -> None:
         if len(self.items) < self.limit:
             self.items.append(p)

@@ -366,7 +366,7 @@ def _read_sheets(data: bytes, file: str, problems: Problems, scans: dict[str, _P
             while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
                 rows.pop()
             if not rows:
-                problems.warn(Problem("warning", file, name, None, None, "the sheet is empty and was skipped", ""))
+                problems.caution(file, "the sheet is empty and was skipped", "", sheet=name)
                 continue
             percent = {(r, c) for r, c in scan.percent if r < len(rows) and c < len(rows[r]) and rows[r][c] is not None}
             sheets.append(Sheet(file, name, rows, percent))
