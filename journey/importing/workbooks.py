@@ -10,6 +10,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -72,6 +73,24 @@ class _PartScan:
     head: bytes = b""  # the part's first bytes, for small parts read whole (workbook.xml, rels)
 
 
+def _xml_segments(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str, hint: str) -> Iterator[bytes]:
+    """An XML part streamed (at most ``cap`` bytes) as segments that each end at a '>', so no tag
+    is split; a run of text without tags, or a carried-over token, longer than
+    MAX_XML_TOKEN_BYTES, and any entity or document type declaration, are refused."""
+    carry = b""
+    for chunk in stream_member(zf, info, cap, WORKBOOK_METHODS):
+        if b"<" not in chunk:
+            raise Refused(_TOKEN_MESSAGE.format(where=where), hint)
+        buffer = carry + chunk
+        end = buffer.rfind(b">") + 1
+        segment, carry = buffer[:end], buffer[end:]
+        if len(carry) > MAX_XML_TOKEN_BYTES:
+            raise Refused(_TOKEN_MESSAGE.format(where=where), hint)
+        if b"<!" in segment and _DECLARATION.search(segment):
+            raise Refused(f"{where} declares XML entities or a document type, which spreadsheets never need", hint)
+        yield segment
+
+
 def _scan_xml(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, where: str, kind: str, percent_tag: re.Pattern | None = None
 ) -> _PartScan:
@@ -80,22 +99,9 @@ def _scan_xml(
     split; a run of text without tags is bounded, so no single token can be huge. In a sheet,
     ``percent_tag`` matches the cells whose style has a percentage number format."""
     scan = _PartScan()
-    carry = b""
     last_row_tag = 0
     columns: set[bytes] = set()
-    for chunk in stream_member(zf, info, cap, WORKBOOK_METHODS):
-        if b"<" not in chunk:
-            raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook in Excel and save it again")
-        buffer = carry + chunk
-        end = buffer.rfind(b">") + 1
-        segment, carry = buffer[:end], buffer[end:]
-        if len(carry) > MAX_XML_TOKEN_BYTES:
-            raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook in Excel and save it again")
-        if b"<!" in segment and _DECLARATION.search(segment):
-            raise Refused(
-                f"{where} declares XML entities or a document type, which workbooks never need",
-                "open the workbook in Excel and save it again",
-            )
+    for segment in _xml_segments(zf, info, cap, where, "open the workbook in Excel and save it again"):
         if len(scan.head) < 64_000:
             scan.head += segment[: 64_000 - len(scan.head)]
         if kind == "sheet":
@@ -505,21 +511,8 @@ def scan_ods(zf: zipfile.ZipFile, compressed_size: int) -> dict[str, _PartScan]:
     tables: dict[str, _PartScan] = {}
     state: _OdsState | None = None
     total = [0]  # non-empty cells of all sheets together
-    carry = b""
     where = "the part 'content.xml'"
-    for chunk in stream_member(zf, by_name["content.xml"], MAX_SHEET_XML_BYTES, WORKBOOK_METHODS):
-        if b"<" not in chunk:
-            raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook and save it again")
-        buffer = carry + chunk
-        end = buffer.rfind(b">") + 1
-        segment, carry = buffer[:end], buffer[end:]
-        if len(carry) > MAX_XML_TOKEN_BYTES:
-            raise Refused(_TOKEN_MESSAGE.format(where=where), "open the workbook and save it again")
-        if _DECLARATION.search(segment):
-            raise Refused(
-                f"{where} declares XML entities or a document type, which spreadsheets never need",
-                "open the workbook and save it again",
-            )
+    for segment in _xml_segments(zf, by_name["content.xml"], MAX_SHEET_XML_BYTES, where, "open the workbook and save it again"):
         for closing, element, attributes, empty in _ODS_TAG.findall(segment):
             if element == b"table":
                 if closing:
