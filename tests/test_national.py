@@ -161,3 +161,30 @@ def test_refresh_default_reproduces_the_shipped_dataset(tmp_path):
     shipped = pd.read_parquet(PROJECT / "data" / "national_figures.parquet")[NATIONAL_COLUMNS]
     pd.testing.assert_frame_equal(rebuilt.reset_index(drop=True), shipped.reset_index(drop=True))
     assert (out / "measures.csv").read_text(encoding="utf-8") == (PROJECT / "data" / "measures.csv").read_text(encoding="utf-8")
+
+
+def test_leeds_overview_shows_england_its_region_neighbours_and_ofsted(default_db, monkeypatch):
+    """A new user picks Leeds: every national stage tile has its figure and the three comparators."""
+    from streamlit.testing.v1 import AppTest
+
+    from journey.build import open_store
+    from journey.inspections import latest_inspection
+
+    monkeypatch.setenv("JOURNEY_DB", str(default_db))
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+    at.query_params.update({"la": "Leeds"})
+    at.run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    for stage_tile in ("Referrals per 10k", "Children in need per 10k", "Child protection plans per 10k", "Children looked after per 10k"):
+        assert stage_tile in text
+    assert text.count("England **") >= 6 and text.count("Yorkshire and The Humber **") >= 6
+    assert text.count("SN mean **") >= 6
+    s = open_store(default_db)
+    try:
+        cp = benchmark(s, "383", "cp_rate_per_10k", 2025)
+        ofsted = latest_inspection(s, "383")
+    finally:
+        s.close()
+    assert f"{cp.england.value:.1f}" in text and f"{cp.region.value:.1f}" in text
+    assert ofsted is not None and ofsted.words in " ".join(b.value for b in at.get("badge")) + text
