@@ -180,8 +180,10 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
     if current == checksum and not force:
         return False
     board, targets = read_published_figures()
-    national = pd.read_parquet(NATIONAL_FILE, columns=["area_code", "measure"]) if NATIONAL_FILE.exists() else pd.DataFrame(
-        columns=["area_code", "measure"]
+    national = (
+        pd.read_parquet(NATIONAL_FILE, columns=["area_code", "measure"])
+        if NATIONAL_FILE.exists()
+        else pd.DataFrame(columns=["area_code", "measure"])
     )
     _check_national(NATIONAL_FILE, national)
     area_keys = store.query("SELECT code, area_key FROM areas")

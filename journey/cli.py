@@ -88,7 +88,10 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild the shipped national dataset (data/national_figures.parquet) and the registry from DfE and LAIT files",
     )
     r.add_argument(
-        "--from", dest="source", required=True, metavar="DIR",
+        "--from",
+        dest="source",
+        required=True,
+        metavar="DIR",
         help="folder of published files: EES CSVs/ZIPs, LAIT's download and data dictionary, ONS populations, Ofsted's outcomes",
     )
     a = sub.add_parser("areas", parents=[common], help="list the areas in the store")
@@ -362,8 +365,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         for p in plan.attention:
             print(f"CHECK: {p}")
         if plan.needs_acknowledgement and not args.accept_warnings:
-            print(f"Nothing imported: {plan.attention_count:,} figure(s) look implausible (the CHECK lines above). Check them "
-                  "in the file; if they are right, run the import again with --accept-warnings.")
+            print(
+                f"Nothing imported: {plan.attention_count:,} figure(s) look implausible (the CHECK lines above). Check them "
+                "in the file; if they are right, run the import again with --accept-warnings."
+            )
             return 1
         import_id = commit(store, plan, args.label, acknowledged=args.accept_warnings)
         print(

@@ -140,7 +140,11 @@ def _disagree(keys: pd.Series) -> bool:
     """True when a figure's rows disagree: more than one agreement key, where LAIT's placeholder
     ``-`` agrees with any other symbol (both say there is no figure) but not with a value."""
     found = set(keys)
-    if len(found) > 1 and f"symbol {PLACEHOLDER}" in found and any(k.startswith("symbol ") and k != f"symbol {PLACEHOLDER}" for k in found):
+    if (
+        len(found) > 1
+        and f"symbol {PLACEHOLDER}" in found
+        and any(k.startswith("symbol ") and k != f"symbol {PLACEHOLDER}" for k in found)
+    ):
         found.discard(f"symbol {PLACEHOLDER}")
     return len(found) > 1
 

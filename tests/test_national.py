@@ -176,7 +176,12 @@ def test_leeds_overview_shows_england_its_region_neighbours_and_ofsted(default_d
     at.run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
-    for stage_tile in ("Referrals per 10k", "Children in need per 10k", "Child protection plans per 10k", "Children looked after per 10k"):
+    for stage_tile in (
+        "Referrals per 10k",
+        "Children in need per 10k",
+        "Child protection plans per 10k",
+        "Children looked after per 10k",
+    ):
         assert stage_tile in text
     assert text.count("England **") >= 6 and text.count("Yorkshire and The Humber **") >= 6
     assert text.count("SN mean **") >= 6
