@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 import pandas as pd
@@ -389,10 +390,21 @@ def neighbour_average(keys: tuple[str, ...] | list[str], figures: dict[str, Figu
     left out, never counted as 0. The one rule for a neighbour average; ten lookups, so an LA
     not seen before works out its own (a table of every LA's averages per measure and year, made
     when first read, cost more for the years few LAs read than it saved)."""
-    values = [fig.value for key in keys if (fig := figures.get(key)) is not None and fig.value is not None]
+    values = sorted(_exact(fig.value) for key in keys if (fig := figures.get(key)) is not None and fig.value is not None)
     if not values:
         return None, None, 0
-    return statistics.fmean(values), statistics.median(values), len(values)
+    n = len(values)
+    middle = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+    # In decimal arithmetic on the figures as published: a median of 22.0 and 22.1 is 22.05 and
+    # rounds half up to 22.1 (binary floats made it 22.049999... and 0.1 too low).
+    return float(sum(values) / n), float(middle), n
+
+
+@functools.lru_cache(maxsize=262_144)
+def _exact(value: float) -> Decimal:
+    """A figure as the decimal it was published as (``repr`` is the shortest text that reads back
+    as the same float: 22.1, never 22.100000000000001)."""
+    return Decimal(repr(float(value)))
 
 
 def _neighbour_values(

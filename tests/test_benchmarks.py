@@ -209,3 +209,25 @@ def test_trend_columns_are_the_trend_frame_as_lists(store):
     assert la_rows(columns) == la_rows(frame)
     latest = la_rows(columns)[-1]
     assert latest[0] == 2025 and latest[2] == pytest.approx(43.5, abs=0.05)
+
+
+def test_neighbour_mean_and_median_on_the_half_round_up_in_decimal():
+    """A median of 21.9 and 22.2 is 22.05 (binary floats give 22.049999...) and shows as 22.1."""
+    from types import SimpleNamespace
+
+    from journey.benchmarks import neighbour_average
+    from journey.registry import measure
+
+    figs = {k: SimpleNamespace(value=v) for k, v in {"a": 21.9, "b": 22.2, "c": None}.items()}
+    mean, median, n = neighbour_average(["a", "b", "c", "d"], figs)
+    assert (mean, median, n) == (22.05, 22.05, 2)
+    assert measure("re_referrals_within_12m_pct").format(median) == "22.1%"
+
+
+def test_bradford_2013_median_and_bedford_2014_mean_on_the_half(store):
+    """Issue 14's measured cases: Bradford's 2013 re-referrals SN median is 22.05 and Bedford's 2014
+    CIN rate SN mean 271.35 (2025 model); both round half up."""
+    bradford = bm.benchmark(store, "380", "re_referrals_within_12m_pct", 2013)
+    assert bradford.sn.median == pytest.approx(22.05) and bradford.measure.format(bradford.sn.median) == "22.1%"
+    bedford = bm.benchmark(store, "822", "cin_rate_per_10k", 2014)
+    assert bedford.sn.mean == pytest.approx(271.35) and bedford.measure.format(bedford.sn.mean) == "271.4"
