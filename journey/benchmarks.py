@@ -5,9 +5,11 @@
 - Difference = LA - comparator; % difference = difference / comparator x 100.
 - Change since the previous period compares reporting year Y with Y-1.
 - Direction: ``up``/``down``/``same`` always; ``better``/``worse`` only for polarity high or low.
-- Rank (1 = best by polarity) and quartile band A (best) to D among all LAs with a value in the
-  store, for polarity high or low only; ``coverage`` says how many LAs that is. Indicators LAIT
-  does not band (``Measure.no_quartile``) are ranked without a band.
+- Rank (1 = best by polarity, ties sharing the better rank as LAIT's ``rank(ties.method =
+  "min")``) and quartile band A (best) to D cut by value at the quartiles of all LAs with a
+  value in the store, as LAIT cuts them (``quartiles``, ``quartile_band``), for polarity high or
+  low only; ``coverage`` says how many LAs that is. Indicators LAIT does not band
+  (``Measure.no_quartile``) are ranked without a band.
 - Judgements (``Measure.is_judgement``: Ofsted's grades) are categories, not numbers: no
   difference, change, SN mean or median, rank or band is ever worked out for them.
 - RAG against a target with a tolerance in the measure's own unit (points for percentages).
@@ -180,9 +182,34 @@ def rag(measure: Measure, value: float | None, target: float | None, tolerance: 
     return "red"
 
 
-def quartile_band(rank: int, of: int) -> str:
-    """A for the best quarter of ranks, D for the worst (rank 1 = best)."""
-    return "ABCD"[min(3, int(4 * (rank - 1) / of))]
+def quartiles(values: list[float]) -> tuple[float, float, float, float, float]:
+    """The 0, 25, 50, 75 and 100% quantiles of ascending ``values`` as LAIT cuts its bands: R's
+    ``quantile(x, na.rm = TRUE)`` (type 7, linear between order statistics), as LAIT's
+    ``mod_la_lvl_table.R`` calls it on every LA's latest value."""
+    n = len(values)
+    out = []
+    for p in (0.0, 0.25, 0.5, 0.75, 1.0):
+        index = (n - 1) * p  # R: 1 + (n - 1) * p, 1-based
+        lo = int(index)
+        hi = min(lo + 1, n - 1) if index > lo else lo
+        q = values[lo]
+        if hi != lo and values[hi] != q:
+            h = index - lo
+            q = (1 - h) * q + h * values[hi]
+        out.append(q)
+    return tuple(out)  # type: ignore[return-value]
+
+
+def quartile_band(value: float, cuts: tuple[float, float, float, float, float], polarity: str) -> str:
+    """LAIT's band for a value (``calculate_quartile_band`` in its ``R/fn_analysis.R``): lower is
+    better: A up to and including the 25% cut, B up to the median, C up to 75%, D above; higher
+    is better: the same cuts, D lowest and A above the 75% cut (a value on a cut takes the lower
+    quarter's letter, whichever the polarity)."""
+    letters = "ABCD" if polarity == "low" else "DCBA"
+    for letter, cut in zip(letters, cuts[1:4]):
+        if value <= cut:
+            return letter
+    return letters[3]
 
 
 def annual_figures(store: Store, measure: str) -> pd.DataFrame:
@@ -469,7 +496,13 @@ def _ranking(
     rank, of = better + 1, len(vals)
     current = (counts if counts is not None else _la_counts(store)).get(year, 0)
     coverage = f"{of} of {current} LAs in England have a value in the store" if current else f"{of} LAs in the store"
-    return Ranking(rank, of, None if measure.no_quartile else quartile_band(rank, of), coverage)
+    band = None if measure.no_quartile else quartile_band(value, _cuts(store, measure.id, year), measure.polarity)
+    return Ranking(rank, of, band, coverage)
+
+
+def _cuts(store: Store, measure: str, year: int) -> tuple[float, float, float, float, float]:
+    """LAIT's quartile cuts of every LA's value in a year, once per store version."""
+    return store.memo(("quartiles", measure, year), lambda: quartiles(la_values(store, measure)[year]))
 
 
 def benchmark(store: Store, la: Area | str, measure: str, year: int, model: int = DEFAULT_SN_MODEL) -> Benchmark:

@@ -119,9 +119,31 @@ def test_rag_with_target_and_tolerance():
     assert bm.rag(high, None, 95.0, 5) is None
 
 
-def test_quartile_bands():
-    assert [bm.quartile_band(r, 8) for r in range(1, 9)] == list("AABBCCDD")
-    assert bm.quartile_band(1, 1) == "A"
+def test_quartile_cuts_are_rs_type_7_quantiles_and_bands_are_laits():
+    # R: quantile(1:10) gives 1, 3.25, 5.5, 7.75, 10.
+    assert bm.quartiles([float(v) for v in range(1, 11)]) == (1.0, 3.25, 5.5, 7.75, 10.0)
+    assert bm.quartiles([4.0]) == (4.0, 4.0, 4.0, 4.0, 4.0)
+    # The worked example in LAIT's R/fn_analysis.R (calculate_quartile_band's documentation).
+    cuts = (0, 10, 20, 30, 40)
+    assert [bm.quartile_band(v, cuts, "low") for v in (5, 10, 15)] == list("AAB")
+    assert [bm.quartile_band(v, cuts, "high") for v in (5, 10, 15)] == list("DDC")
+    # A value on the 75% cut is B when higher is better (A is strictly above it), C when lower is.
+    assert bm.quartile_band(30, cuts, "high") == "B" and bm.quartile_band(30, cuts, "low") == "C"
+    assert bm.quartile_band(31, cuts, "high") == "A" and bm.quartile_band(41, cuts, "low") == "D"
+
+
+def test_care_leavers_eet_2025_las_on_the_75_percent_cut_get_b_as_in_lait(store):
+    """Issue 14's measured case: in 2025 LAIT's 75% cut of care leavers in EET is 60%, and the LAs
+    at 60% are B there (A was given here when bands were cut by rank position)."""
+    assert bm.quartiles(bm.la_values(store, "care_leavers_eet_pct")[2025])[3] == 60.0
+    las = store.query("SELECT area_key FROM areas WHERE type = 'LA' AND last_year >= 2025")["area_key"]
+    bands = {}
+    for key in las:
+        b = bm.benchmark(store, key, "care_leavers_eet_pct", 2025)
+        if b.value is not None:
+            bands.setdefault(b.value, set()).add(b.ranking.band)
+    assert bands[60.0] == {"B"} and len([k for k in las if bm.benchmark(store, k, "care_leavers_eet_pct", 2025).value == 60]) >= 7
+    assert all(band == {"A"} for value, band in bands.items() if value > 60)
 
 
 def test_series_table_matches_the_published_comparators(store):
