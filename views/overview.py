@@ -21,7 +21,7 @@ heading = st.container(horizontal=True, vertical_alignment="center", gap="medium
 heading.title(f"{la.name}: the child's journey", width="content")
 if inspection is not None:
     # A category, never a number: Ofsted's words with the inspection date, in a neutral colour.
-    heading.badge(inspection.text, icon=":material/verified:", color="gray", help=inspection.source_line)
+    heading.badge(inspection.text, icon=":material/verified:", color="gray", help=literal(inspection.source_line))
     st.caption(literal(f"{inspection.source_line}."))
 st.caption(
     "Headline figure for each stage in the latest year up to "
