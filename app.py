@@ -11,8 +11,12 @@ from ui.state import leaving_presentation, sidebar, url_selection
 
 # ``?present=1`` opens presentation mode: one page, no sidebar, no Streamlit chrome.
 PRESENTING = st.query_params.get("present") == "1"
-st.set_page_config(page_title="The child's journey", page_icon=":material/timeline:", layout="wide",
-                   initial_sidebar_state="collapsed" if PRESENTING else "auto")
+st.set_page_config(
+    page_title="The child's journey",
+    page_icon=":material/timeline:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if PRESENTING else "auto",
+)
 
 PAGES = {
     "Journey": [

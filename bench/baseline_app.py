@@ -19,8 +19,11 @@ def _precomputed() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 table, series = _precomputed()
-SPEC = {"data": {"values": series.to_dict("records")}, "mark": "line",
-        "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}}
+SPEC = {
+    "data": {"values": series.to_dict("records")},
+    "mark": "line",
+    "encoding": {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}},
+}
 choice = st.sidebar.selectbox("Choice", list(range(50)), key="choice")
 elements = int(os.environ.get("BENCH_ELEMENTS", "50"))
 st.title(f"Baseline {choice}")

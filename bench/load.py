@@ -33,8 +33,16 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 PAGES = ["", "indicator", "benchmarks", "journey_flow", "data_sources", "board"]
 LAS = ["Leeds", "Kent", "Worcestershire", "Birmingham", "Herefordshire%2C+County+of", "Cumberland"]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SHOW_SLOWEST = 5
 
@@ -44,9 +52,25 @@ def _start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "JOURNEY_DB": str(db), "PYTHONPATH": str(PROJECT)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=PROJECT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -169,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         upload.write_bytes(tidy_csv(args.rows))
         proc, url = _start_server(db, folder / "server.log")
         _load_pages(url, 2, 10)  # warm-up: every page's per-version lookups built once
-        print(f"{args.sessions} WebSocket sessions, {args.seconds:.0f} s per phase; the browser uploads "
-              f"{upload.stat().st_size / 1e6:.1f} MB ({args.rows:,} rows)")
+        print(
+            f"{args.sessions} WebSocket sessions, {args.seconds:.0f} s per phase; the browser uploads "
+            f"{upload.stat().st_size / 1e6:.1f} MB ({args.rows:,} rows)"
+        )
         quiet, problems = _load_pages(url, args.sessions, args.seconds)
         stop, cycles = threading.Event(), []
         browser = threading.Thread(target=_browser_imports, args=(url, upload, stop, cycles, problems))

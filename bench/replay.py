@@ -58,45 +58,83 @@ def _leaf(node) -> Node:
     if kind == "divider":
         return Node(kind)
     if kind == "metric":
-        return Node(kind, {"label": p.label, "value": p.body, "delta": p.delta or None,
-                           "delta_color": "off" if p.color == p.MetricColor.GRAY else "normal",
-                           "chart_data": list(p.chart_data) or None, "help": p.help or None})
+        return Node(
+            kind,
+            {
+                "label": p.label,
+                "value": p.body,
+                "delta": p.delta or None,
+                "delta_color": "off" if p.color == p.MetricColor.GRAY else "normal",
+                "chart_data": list(p.chart_data) or None,
+                "help": p.help or None,
+            },
+        )
     if kind in ("info", "warning", "error", "success"):
         return Node(kind, {"body": p.body})
     if kind == "download_button":
-        return Node(kind, {"label": p.label, "key": key, "help": p.help or None, "icon": p.icon or None,
-                           "on_click": "ignore" if p.ignore_rerun else "rerun"})
+        return Node(
+            kind,
+            {
+                "label": p.label,
+                "key": key,
+                "help": p.help or None,
+                "icon": p.icon or None,
+                "on_click": "ignore" if p.ignore_rerun else "rerun",
+            },
+        )
     if kind == "button":
-        return Node(kind, {"label": p.label, "key": key, "disabled": p.disabled, "icon": p.icon or None,
-                           "help": p.help or None})
+        return Node(kind, {"label": p.label, "key": key, "disabled": p.disabled, "icon": p.icon or None, "help": p.help or None})
     if kind == "link_button":
         return Node(kind, {"label": p.label, "url": p.url, "icon": p.icon or None})
     if kind == "selectbox":
-        return Node(kind, {"label": p.label, "options": _options(p), "index": p.default, "key": key,
-                           "help": p.help or None})
+        return Node(kind, {"label": p.label, "options": _options(p), "index": p.default, "key": key, "help": p.help or None})
     if kind == "multiselect":
         options = _options(p)
-        return Node(kind, {"label": p.label, "options": options, "default": [options[i] for i in p.default],
-                           "key": key, "help": p.help or None})
+        return Node(
+            kind,
+            {
+                "label": p.label,
+                "options": options,
+                "default": [options[i] for i in p.default],
+                "key": key,
+                "help": p.help or None,
+            },
+        )
     if kind == "radio":
-        return Node(kind, {"label": p.label, "options": _options(p), "index": p.default, "key": key,
-                           "horizontal": p.horizontal, "help": p.help or None})
+        return Node(
+            kind,
+            {
+                "label": p.label,
+                "options": _options(p),
+                "index": p.default,
+                "key": key,
+                "horizontal": p.horizontal,
+                "help": p.help or None,
+            },
+        )
     if kind == "select_slider":
         options = _options(p)
         values = [options[int(i)] for i in p.default]
-        return Node(kind, {"label": p.label, "options": options, "key": key,
-                           "value": tuple(values) if len(values) == 2 else values[0]})
+        return Node(
+            kind, {"label": p.label, "options": options, "key": key, "value": tuple(values) if len(values) == 2 else values[0]}
+        )
     if kind in ("toggle", "checkbox"):
         return Node(kind, {"label": p.label, "value": p.default, "key": key, "help": p.help or None})
     if kind == "number_input":
-        return Node(kind, {"label": p.label, "value": p.default if p.HasField("default") else None,
-                           "key": key, "disabled": p.disabled, "help": p.help or None})
+        return Node(
+            kind,
+            {
+                "label": p.label,
+                "value": p.default if p.HasField("default") else None,
+                "key": key,
+                "disabled": p.disabled,
+                "help": p.help or None,
+            },
+        )
     if kind in ("text_input", "text_area"):
-        return Node(kind, {"label": p.label, "value": p.default, "key": key,
-                           "max_chars": p.max_chars or None})
+        return Node(kind, {"label": p.label, "value": p.default, "key": key, "max_chars": p.max_chars or None})
     if kind == "file_uploader":
-        return Node(kind, {"label": p.label, "type": list(p.type), "key": key,
-                           "accept_multiple_files": p.multiple_files})
+        return Node(kind, {"label": p.label, "type": list(p.type), "key": key, "accept_multiple_files": p.multiple_files})
     if kind == "dataframe":
         return Node(kind, {"data": _arrow(p.arrow_data.data)})
     if kind == "vega_lite_chart":
@@ -117,19 +155,30 @@ def capture(node) -> list[Node]:
             flex = child.proto.flex_container
             columns = list((child.children or {}).values())
             if columns and all(c.type == "column" for c in columns):
-                out.append(Node("columns", {"spec": [c.proto.weight for c in columns]},
-                                tuple(Node("column", children=tuple(capture(c))) for c in columns)))
+                out.append(
+                    Node(
+                        "columns",
+                        {"spec": [c.proto.weight for c in columns]},
+                        tuple(Node("column", children=tuple(capture(c))) for c in columns),
+                    )
+                )
             else:
-                out.append(Node("container", {"border": flex.border,
-                                              "horizontal": flex.direction == flex.Direction.HORIZONTAL},
-                                tuple(capture(child))))
+                out.append(
+                    Node(
+                        "container",
+                        {"border": flex.border, "horizontal": flex.direction == flex.Direction.HORIZONTAL},
+                        tuple(capture(child)),
+                    )
+                )
         elif kind == "tab_container":
             tabs = list((child.children or {}).values())
-            out.append(Node("tabs", {"tabs": [t.proto.label for t in tabs]},
-                            tuple(Node("tab", children=tuple(capture(t))) for t in tabs)))
+            out.append(
+                Node(
+                    "tabs", {"tabs": [t.proto.label for t in tabs]}, tuple(Node("tab", children=tuple(capture(t))) for t in tabs)
+                )
+            )
         elif kind == "expander":
-            out.append(Node("expander", {"label": child.proto.label, "expanded": child.proto.expanded},
-                            tuple(capture(child))))
+            out.append(Node("expander", {"label": child.proto.label, "expanded": child.proto.expanded}, tuple(capture(child))))
         else:
             out.append(_element(child))
     return out
@@ -166,14 +215,20 @@ def draw(nodes: list[Node] | tuple[Node, ...]) -> None:
         elif n.kind == "expander":
             with st.expander(a["label"], expanded=a["expanded"]):
                 draw(n.children)
-        elif n.kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error",
-                        "success"):
+        elif n.kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success"):
             getattr(st, n.kind)(a["body"])
         elif n.kind == "divider":
             st.divider()
         elif n.kind == "metric":
-            st.metric(a["label"], a["value"], a["delta"], delta_color=a["delta_color"],
-                      chart_data=a["chart_data"], chart_type="line", help=a["help"])
+            st.metric(
+                a["label"],
+                a["value"],
+                a["delta"],
+                delta_color=a["delta_color"],
+                chart_data=a["chart_data"],
+                chart_type="line",
+                help=a["help"],
+            )
         elif n.kind == "download_button":
             st.download_button(a["label"], _nothing, key=a["key"], help=a["help"], icon=a["icon"], on_click=a["on_click"])
         elif n.kind == "dataframe":

@@ -26,9 +26,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-COUNTS = ["referrals", "contacts", "cp_plans", "cla_count", "cin_count", "early_help_assessments", "s47_enquiries", "icpc",
-          "cin_started", "cp_plans_started", "cla_started", "cla_ceased", "cp_category_neglect_count", "uasc_count",
-          "lado_allegations", "private_fostering_notifications", "early_help_notifications", "assessments_completed"]
+COUNTS = [
+    "referrals",
+    "contacts",
+    "cp_plans",
+    "cla_count",
+    "cin_count",
+    "early_help_assessments",
+    "s47_enquiries",
+    "icpc",
+    "cin_started",
+    "cp_plans_started",
+    "cla_started",
+    "cla_ceased",
+    "cp_category_neglect_count",
+    "uasc_count",
+    "lado_allegations",
+    "private_fostering_notifications",
+    "early_help_notifications",
+    "assessments_completed",
+]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -87,14 +104,16 @@ def national_rows(seed: int = 7) -> pd.DataFrame:
         values = _series(rng, len(areas), len(years), m.kind).round(m.decimals)
         ends = [dt.date(y, 3, 31) for y in years]
         starts = ends if m.snapshot else [dt.date(y - 1, 4, 1) for y in years]
-        frame = pd.DataFrame({
-            "area_code": np.repeat(areas["code"].to_numpy(), len(years)),
-            "measure": m.id,
-            "period_start": np.tile(starts, len(areas)),
-            "period_end": np.tile(ends, len(areas)),
-            "reporting_year": np.tile(years, len(areas)),
-            "value": values.ravel(),
-        })
+        frame = pd.DataFrame(
+            {
+                "area_code": np.repeat(areas["code"].to_numpy(), len(years)),
+                "measure": m.id,
+                "period_start": np.tile(starts, len(areas)),
+                "period_end": np.tile(ends, len(areas)),
+                "reporting_year": np.tile(years, len(areas)),
+                "value": values.ravel(),
+            }
+        )
         is_la = np.repeat((areas["type"] == "LA").to_numpy(), len(years))
         suppressed = is_la & (rng.random(len(frame)) < 0.02)
         frame.loc[suppressed, "value"] = np.nan
@@ -121,13 +140,17 @@ def monthly_rows(n: int = 1_000_000, seed: int = 11) -> pd.DataFrame:
     frames = []
     for m in measures:
         values = _series(rng, len(las), months, m.kind).round(m.decimals)
-        frames.append(pd.DataFrame({
-            "area_code": np.repeat(las, months),
-            "measure": m.id,
-            "period_start": np.tile((ends if m.snapshot else starts).date, len(las)),
-            "period_end": np.tile(ends.date, len(las)),
-            "value": values.ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": np.repeat(las, months),
+                    "measure": m.id,
+                    "period_start": np.tile((ends if m.snapshot else starts).date, len(las)),
+                    "period_end": np.tile(ends.date, len(las)),
+                    "value": values.ravel(),
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True).iloc[:n].copy()
     ends_ts = pd.to_datetime(out["period_end"])
     snap = out["period_start"] == out["period_end"]
@@ -151,7 +174,7 @@ def make_store(path: Path, kind: str, *, rows: int = 1_000_000) -> int:
         for start in range(0, len(data), 250_000):
             with store.transaction() as con:
                 import_id = Store.new_import(con, "cli", label=f"Synthetic {kind} data", file_name=f"synthetic_{kind}")
-                Store.insert_observations(con, import_id, data.iloc[start:start + 250_000])
+                Store.insert_observations(con, import_id, data.iloc[start : start + 250_000])
     finally:
         store.close()
     return len(data)

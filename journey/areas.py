@@ -34,10 +34,13 @@ class Area:
 
 def all_areas(store: Store) -> pd.DataFrame:
     """Every area row (one per GSS code), ordered by type then name. Do not modify the frame."""
-    return store.memo("all_areas", lambda: store.query(
-        """SELECT code, name, type, old_la_code, region_code, first_year, last_year, area_key
+    return store.memo(
+        "all_areas",
+        lambda: store.query(
+            """SELECT code, name, type, old_la_code, region_code, first_year, last_year, area_key
            FROM areas ORDER BY CASE type WHEN 'country' THEN 0 WHEN 'region' THEN 1 WHEN 'LA' THEN 2 ELSE 3 END, name"""
-    ))
+        ),
+    )
 
 
 def _collapse(rows: pd.DataFrame) -> list[Area]:
@@ -53,16 +56,18 @@ def _collapse(rows: pd.DataFrame) -> list[Area]:
     out = []
     for key, grp in groups.items():
         current = max(reversed(grp), key=last)  # on a tie, the last row
-        out.append(Area(
-            key=key,
-            name=str(current["name"]),
-            type=str(current["type"]),
-            code=str(current["code"]),
-            codes=tuple(r["code"] for r in grp),
-            old_la_code=None if pd.isna(current["old_la_code"]) else str(current["old_la_code"]),
-            region_code=None if pd.isna(current["region_code"]) else str(current["region_code"]),
-            last_year=None if pd.isna(current["last_year"]) else int(current["last_year"]),
-        ))
+        out.append(
+            Area(
+                key=key,
+                name=str(current["name"]),
+                type=str(current["type"]),
+                code=str(current["code"]),
+                codes=tuple(r["code"] for r in grp),
+                old_la_code=None if pd.isna(current["old_la_code"]) else str(current["old_la_code"]),
+                region_code=None if pd.isna(current["region_code"]) else str(current["region_code"]),
+                last_year=None if pd.isna(current["last_year"]) else int(current["last_year"]),
+            )
+        )
     return out
 
 
@@ -102,11 +107,7 @@ def find_area(store: Store, text: str) -> Area:
         return known
     rows = all_areas(store)
     low = wanted.lower()
-    hit = rows[
-        (rows["code"].str.lower() == low)
-        | (rows["old_la_code"].fillna("") == wanted)
-        | (rows["name"].str.lower() == low)
-    ]
+    hit = rows[(rows["code"].str.lower() == low) | (rows["old_la_code"].fillna("") == wanted) | (rows["name"].str.lower() == low)]
     if hit.empty:
         hit = rows[rows["name"].str.lower().str.startswith(low)] if low else hit
         if hit["area_key"].nunique() > 1:

@@ -73,8 +73,12 @@ def records(frame: Rows, columns: list[str]) -> list[dict[str, Any]]:
     ``frame``: a table, rows as dicts, or plain lists by column (``column_lists``)."""
     out = []
     for row in zip(*column_lists(frame, columns)):
-        out.append({c: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v)
-                    for c, v in zip(columns, row)})
+        out.append(
+            {
+                c: (None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v)
+                for c, v in zip(columns, row)
+            }
+        )
     return out
 
 
@@ -82,22 +86,51 @@ def _config(scale: float = 1.0, legend_columns: int = 2) -> Spec:
     size = round(AXIS_FONT_SIZE * scale)
     legend_size = round(AXIS_FONT_SIZE * min(scale, 1.15))  # long series names must still fit across
     return {
-        "font": FONT, "background": "white",
-        "axis": {"labelFontSize": size, "titleFontSize": size, "gridColor": "#dddddd", "labelColor": "#1b1b1b",
-                 "titleColor": "#1b1b1b", "labelLimit": 400},
-        "legend": {"labelFontSize": legend_size, "titleFontSize": legend_size, "orient": "bottom",
-                   "labelColor": "#1b1b1b", "titleColor": "#1b1b1b", "symbolSize": 300 * scale,
-                   "symbolStrokeWidth": 3 * scale, "labelLimit": 500, "columns": legend_columns},
+        "font": FONT,
+        "background": "white",
+        "axis": {
+            "labelFontSize": size,
+            "titleFontSize": size,
+            "gridColor": "#dddddd",
+            "labelColor": "#1b1b1b",
+            "titleColor": "#1b1b1b",
+            "labelLimit": 400,
+        },
+        "legend": {
+            "labelFontSize": legend_size,
+            "titleFontSize": legend_size,
+            "orient": "bottom",
+            "labelColor": "#1b1b1b",
+            "titleColor": "#1b1b1b",
+            "symbolSize": 300 * scale,
+            "symbolStrokeWidth": 3 * scale,
+            "labelLimit": 500,
+            "columns": legend_columns,
+        },
         "title": {"fontSize": round(TITLE_FONT_SIZE * scale), "anchor": "start"},
         "view": {"strokeWidth": 0},
     }
 
 
-def _top(data: list[dict[str, Any]], layers: list[Spec], *, height: int, width: int | str, config: Spec,
-         description: str | None = None, title: str | None = None) -> Spec:
+def _top(
+    data: list[dict[str, Any]],
+    layers: list[Spec],
+    *,
+    height: int,
+    width: int | str,
+    config: Spec,
+    description: str | None = None,
+    title: str | None = None,
+) -> Spec:
     """A layered chart: ``data`` is shared by every layer that has none of its own."""
-    spec: Spec = {"$schema": VEGA_LITE_SCHEMA, "data": {"values": data}, "layer": layers, "height": height,
-                  "width": width, "config": config}
+    spec: Spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "data": {"values": data},
+        "layer": layers,
+        "height": height,
+        "width": width,
+        "config": config,
+    }
     if title:
         spec["title"] = title
     if description:
@@ -120,30 +153,57 @@ def _spc_layers(analysis: XmR, x: Spec, field: str, scale: float = 1.0) -> list[
     layers: list[Spec] = []
     if not analysis.enough:
         return layers
-    for line, y, dash in (("Average", analysis.mean, [8, 4]), ("Upper process limit", analysis.upper, [2, 3]),
-                          ("Lower process limit", analysis.lower, [2, 3])):
-        layers.append({
-            "data": {"values": [{"line": line, "y": y}]},
-            "mark": {"type": "rule", "color": SPC_COLOUR, "strokeWidth": 2 * scale, "strokeDash": dash},
-            "encoding": {"y": _field("y", "quantitative"),
-                         "tooltip": [_field("line", "nominal", title="Line"),
-                                     _field("y", "quantitative", title="Value", format=",.1f")]},
-        })
+    for line, y, dash in (
+        ("Average", analysis.mean, [8, 4]),
+        ("Upper process limit", analysis.upper, [2, 3]),
+        ("Lower process limit", analysis.lower, [2, 3]),
+    ):
+        layers.append(
+            {
+                "data": {"values": [{"line": line, "y": y}]},
+                "mark": {"type": "rule", "color": SPC_COLOUR, "strokeWidth": 2 * scale, "strokeDash": dash},
+                "encoding": {
+                    "y": _field("y", "quantitative"),
+                    "tooltip": [
+                        _field("line", "nominal", title="Line"),
+                        _field("y", "quantitative", title="Value", format=",.1f"),
+                    ],
+                },
+            }
+        )
     signals = [
-        {field: p.label, "value": p.value,
-         "why": ", ".join(w for w, on in (("outside the limits", p.outside), ("run on one side of the average", p.shift),
-                                          ("trend", p.trend)) if on)}
-        for p in analysis.points if p.signal
+        {
+            field: p.label,
+            "value": p.value,
+            "why": ", ".join(
+                w
+                for w, on in (("outside the limits", p.outside), ("run on one side of the average", p.shift), ("trend", p.trend))
+                if on
+            ),
+        }
+        for p in analysis.points
+        if p.signal
     ]
     if signals:
-        layers.append({
-            "data": {"values": signals},
-            "mark": {"type": "point", "shape": "circle", "size": 650 * scale, "filled": False, "color": SIGNAL_COLOUR,
-                     "strokeWidth": 2.5 * scale, "opacity": 1},
-            "encoding": {"x": x, "y": _field("value", "quantitative"),
-                         "tooltip": [_field(field, "nominal", title="Period"),
-                                     _field("why", "nominal", title="Unusual: ")]},
-        })
+        layers.append(
+            {
+                "data": {"values": signals},
+                "mark": {
+                    "type": "point",
+                    "shape": "circle",
+                    "size": 650 * scale,
+                    "filled": False,
+                    "color": SIGNAL_COLOUR,
+                    "strokeWidth": 2.5 * scale,
+                    "opacity": 1,
+                },
+                "encoding": {
+                    "x": x,
+                    "y": _field("value", "quantitative"),
+                    "tooltip": [_field(field, "nominal", title="Period"), _field("why", "nominal", title="Unusual: ")],
+                },
+            }
+        )
     return layers
 
 
@@ -162,8 +222,16 @@ def _scales(rows: list[dict[str, Any]]) -> tuple[Spec, Spec, Spec, Spec]:
 
 
 def trend_chart(
-    frame: Rows, measure: Measure, *, zero: bool = False, height: int = 460, title: str | None = None,
-    description: str | None = None, analysis: XmR | None = None, scale: float = 1.0, width: int | None = None,
+    frame: Rows,
+    measure: Measure,
+    *,
+    zero: bool = False,
+    height: int = 460,
+    title: str | None = None,
+    description: str | None = None,
+    analysis: XmR | None = None,
+    scale: float = 1.0,
+    width: int | None = None,
     legend_columns: int = 2,
 ) -> Spec:
     """Lines over years, one per series; missing and suppressed years are gaps.
@@ -179,34 +247,61 @@ def trend_chart(
     colour, dash, shape, stroke = _scales(data)
     legend = {"title": None}
     periods = [period for _, period in sorted(dict((r["year"], r["period"]) for r in reversed(data)).items())]
-    x = _field("period", "ordinal", sort=periods, title=None,
-               axis={"labelAngle": -40 if len(periods) > 8 else 0})
+    x = _field("period", "ordinal", sort=periods, title=None, axis={"labelAngle": -40 if len(periods) > 8 else 0})
     shared = {
         "x": x,
         # On a projector the unit is said above the chart: an axis title would take the plot's height.
         "y": _field("value", "quantitative", title=measure.unit if scale <= 1 else None, scale={"zero": zero}),
         "color": _field("series", "nominal", scale=colour, legend=legend),
-        "tooltip": [_field("series", "nominal", title="Series"), _field("period", "ordinal", title="Period"),
-                    _value_tooltip(measure)],
+        "tooltip": [
+            _field("series", "nominal", title="Series"),
+            _field("period", "ordinal", title="Period"),
+            _value_tooltip(measure),
+        ],
     }
     stroke = {**stroke, "range": [w * scale for w in stroke["range"]]}
-    lines = {"mark": {"type": "line"}, "encoding": {
-        **shared,
-        "strokeDash": _field("series", "nominal", scale=dash, legend=legend),
-        # Vega draws a one-name width scale at its default 1 px: a lone series gets its width as a value.
-        "strokeWidth": (_field("series", "nominal", scale=stroke, legend=None) if len(stroke["domain"]) > 1
-                        else {"value": stroke["range"][0] if stroke["range"] else STYLES["la"].width * scale}),
-    }}
-    points = {"mark": {"type": "point", "size": 110 * scale * scale, "filled": True, "opacity": 1}, "encoding": {
-        **shared, "shape": _field("series", "nominal", scale=shape, legend=legend),
-    }}
+    lines = {
+        "mark": {"type": "line"},
+        "encoding": {
+            **shared,
+            "strokeDash": _field("series", "nominal", scale=dash, legend=legend),
+            # Vega draws a one-name width scale at its default 1 px: a lone series gets its width as a value.
+            "strokeWidth": (
+                _field("series", "nominal", scale=stroke, legend=None)
+                if len(stroke["domain"]) > 1
+                else {"value": stroke["range"][0] if stroke["range"] else STYLES["la"].width * scale}
+            ),
+        },
+    }
+    points = {
+        "mark": {"type": "point", "size": 110 * scale * scale, "filled": True, "opacity": 1},
+        "encoding": {
+            **shared,
+            "shape": _field("series", "nominal", scale=shape, legend=legend),
+        },
+    }
     spc = _spc_layers(analysis, _field("period", "ordinal", sort=periods), "period", scale) if analysis else []
-    return _top(data, [lines, points, *spc], height=height, width=width or "container", config=_config(scale, legend_columns),
-                description=description, title=title)
+    return _top(
+        data,
+        [lines, points, *spc],
+        height=height,
+        width=width or "container",
+        config=_config(scale, legend_columns),
+        description=description,
+        title=title,
+    )
 
 
-def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: int = 320, scale: float = 1.0,
-              width: int | None = None, description: str | None = None) -> Spec:
+def xmr_chart(
+    series: pd.DataFrame,
+    analysis: XmR,
+    measure: Measure,
+    *,
+    height: int = 320,
+    scale: float = 1.0,
+    width: int | None = None,
+    description: str | None = None,
+) -> Spec:
     """A monthly or quarterly series on its own, with the average, process limits and signals.
 
     ``series``: columns label (period label, in time order) and value (None for gaps)."""
@@ -219,47 +314,76 @@ def xmr_chart(series: pd.DataFrame, analysis: XmR, measure: Measure, *, height: 
     }
     layers = [
         {"mark": {"type": "line", "color": la.colour, "strokeWidth": la.width * scale}, "encoding": encoding},
-        {"mark": {"type": "point", "color": la.colour, "filled": True, "size": 110 * scale * scale,
-                                "opacity": 1}, "encoding": encoding},
+        {
+            "mark": {"type": "point", "color": la.colour, "filled": True, "size": 110 * scale * scale, "opacity": 1},
+            "encoding": encoding,
+        },
         *_spc_layers(analysis, _field("label", "ordinal", sort=order), "label", scale),
     ]
-    return _top(records(series, ["label", "value"]), layers, height=height, width=width or "container",
-                config=_config(scale), description=description)
+    return _top(
+        records(series, ["label", "value"]),
+        layers,
+        height=height,
+        width=width or "container",
+        config=_config(scale),
+        description=description,
+    )
 
 
 def ranked_bars(
-    frame: Rows, measure: Measure, *, highlight: str, height_per_bar: int = 26, description: str | None = None,
+    frame: Rows,
+    measure: Measure,
+    *,
+    highlight: str,
+    height_per_bar: int = 26,
+    description: str | None = None,
 ) -> Spec:
     """Horizontal bars of LAs sorted by value (best first when polarity is high or low).
 
     ``frame``: columns name, value; the bar named ``highlight`` is drawn in the LA colour with
     a bold label, the rest in grey.
     """
-    data = sorted((r for r in records(frame, ["name", "value"]) if r["value"] is not None),
-                  key=lambda r: r["value"], reverse=measure.polarity != "low")
-    rows = [{"name": r["name"], "value": r["value"], "who": highlight if r["name"] == highlight else "Other LAs"}
-            for r in data]
+    data = sorted(
+        (r for r in records(frame, ["name", "value"]) if r["value"] is not None),
+        key=lambda r: r["value"],
+        reverse=measure.polarity != "low",
+    )
+    rows = [{"name": r["name"], "value": r["value"], "who": highlight if r["name"] == highlight else "Other LAs"} for r in data]
     order = [r["name"] for r in rows]
     top = max((r["value"] for r in rows), default=0)
     encoding = {
         # The chosen LA's name is bold as well as its bar coloured: colour is never the only cue.
-        "y": _field("name", "nominal", sort=order, title=None, axis={
-            "labelLimit": 320, "labelFontWeight": {"expr": f"datum.value === {json.dumps(highlight)} ? 'bold' : 'normal'"}}),
+        "y": _field(
+            "name",
+            "nominal",
+            sort=order,
+            title=None,
+            axis={"labelLimit": 320, "labelFontWeight": {"expr": f"datum.value === {json.dumps(highlight)} ? 'bold' : 'normal'"}},
+        ),
         # Room on the right for the value beside the longest bar.
-        "x": _field("value", "quantitative", title=measure.unit,
-                    scale={"domainMax": top * 1.1} if top > 0 else {}),
-        "color": _field("who", "nominal", scale={"domain": [highlight, "Other LAs"], "range": [STYLES["la"].colour, "#9a9a9a"]},
-                        legend={"title": None}),
+        "x": _field("value", "quantitative", title=measure.unit, scale={"domainMax": top * 1.1} if top > 0 else {}),
+        "color": _field(
+            "who",
+            "nominal",
+            scale={"domain": [highlight, "Other LAs"], "range": [STYLES["la"].colour, "#9a9a9a"]},
+            legend={"title": None},
+        ),
         "tooltip": [_field("name", "nominal", title="Area"), _value_tooltip(measure)],
     }
     layers = [
         {"mark": {"type": "bar"}, "encoding": encoding},
-        {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14},
-         "encoding": {**encoding, "text": _field("value", "quantitative", format=f",.{measure.decimals}f"),
-                      "color": {"value": "#1b1b1b"}}},
+        {
+            "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14},
+            "encoding": {
+                **encoding,
+                "text": _field("value", "quantitative", format=f",.{measure.decimals}f"),
+                "color": {"value": "#1b1b1b"},
+            },
+        },
     ]
-    spec = _top(rows, layers, height=max(160, height_per_bar * len(rows)), width="container", config=_config(),
-                description=description)
+    spec = _top(
+        rows, layers, height=max(160, height_per_bar * len(rows)), width="container", config=_config(), description=description
+    )
     # The height is the bars' own (axis and legend come on top), so every LA keeps its row and label
     # however many there are; Streamlit would otherwise fit the whole chart into that height.
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
@@ -282,20 +406,38 @@ def flow_chart(frame: Rows, *, description: str | None = None) -> Spec:
     top = max((r["value"] for r in data), default=None)
     y = _field("stage", "nominal", sort=stages, title=None, axis={"labelLimit": 380})
     offset = _field("series", "nominal", sort=names)
-    bars = {"mark": {"type": "bar", "height": {"band": 0.9}}, "encoding": {
-        "y": y, "yOffset": offset,
-        # Room on the right for the longest label beside the longest bar.
-        "x": _field("value", "quantitative", title="per 10,000 children aged 0-17",
-                    scale={"domainMax": float(top) * 1.35 if top is not None else 1}),
-        "color": _field("series", "nominal", scale=colour, legend={"title": None}),
-        "tooltip": [_field("stage", "nominal", title="Stage"), _field("series", "nominal", title="Series"),
-                    _field("value", "quantitative", title="Per 10,000", format=",.1f")],
-    }}
+    bars = {
+        "mark": {"type": "bar", "height": {"band": 0.9}},
+        "encoding": {
+            "y": y,
+            "yOffset": offset,
+            # Room on the right for the longest label beside the longest bar.
+            "x": _field(
+                "value",
+                "quantitative",
+                title="per 10,000 children aged 0-17",
+                scale={"domainMax": float(top) * 1.35 if top is not None else 1},
+            ),
+            "color": _field("series", "nominal", scale=colour, legend={"title": None}),
+            "tooltip": [
+                _field("stage", "nominal", title="Stage"),
+                _field("series", "nominal", title="Series"),
+                _field("value", "quantitative", title="Per 10,000", format=",.1f"),
+            ],
+        },
+    }
     # The series name beside each value, so the bars never rely on colour alone ("SN" keeps the
     # longest names inside the chart; the legend gives them in full).
-    labels = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14}, "encoding": {
-        "y": _field("stage", "nominal", sort=stages), "yOffset": offset,
-        "x": _field("value", "quantitative"), "text": _field("label", "nominal"), "color": {"value": "#1b1b1b"},
-    }}
-    return _top(data, [bars, labels], height=max(300, 34 * len(data)),
-                width="container", config=_config(), description=description)
+    labels = {
+        "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 14},
+        "encoding": {
+            "y": _field("stage", "nominal", sort=stages),
+            "yOffset": offset,
+            "x": _field("value", "quantitative"),
+            "text": _field("label", "nominal"),
+            "color": {"value": "#1b1b1b"},
+        },
+    }
+    return _top(
+        data, [bars, labels], height=max(300, 34 * len(data)), width="container", config=_config(), description=description
+    )

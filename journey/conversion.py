@@ -52,8 +52,11 @@ def conversions(store: Store, area: Area, year: int) -> list[StepConversion]:
                 a, b, basis = a_rate, b_rate, "rates per 10,000"
             else:
                 missing = [reg.get(m).label for m, v in ((c.from_measure, a), (c.to_measure, b)) if v is None]
-                out.append(StepConversion(c.step, c.label, c.from_measure, c.to_measure, a, b, None,
-                                          "not in the store: " + ", ".join(missing)))
+                out.append(
+                    StepConversion(
+                        c.step, c.label, c.from_measure, c.to_measure, a, b, None, "not in the store: " + ", ".join(missing)
+                    )
+                )
                 continue
         pct = b / a * 100 if a else None
         out.append(StepConversion(c.step, c.label, c.from_measure, c.to_measure, a, b, pct, basis))

@@ -68,13 +68,21 @@ def flow_rows(store: Store, sel: Selection, year: int) -> list[dict]:
         if "Statistical neighbours" in sel.comparators:
             sn = sn_stats(store, la, rate_id, year, sel.model)
             if sn and sn.n:
-                rows.append({**base, "series": sn_series_name(sel), "role": "sn", "count": None,
-                             "rate": sn.mean if sel.sn_stat == "mean" else sn.median})
+                rows.append(
+                    {
+                        **base,
+                        "series": sn_series_name(sel),
+                        "role": "sn",
+                        "count": None,
+                        "rate": sn.mean if sel.sn_stat == "mean" else sn.median,
+                    }
+                )
         for i, key in enumerate(sel.others[:4], start=1):
             if key != la.key:
                 other = areas_mod.get_area(store, key)
-                rows.append({**base, "series": other.name, "role": f"other{i}", "count": _value(counts, key),
-                             "rate": _value(rates, key)})
+                rows.append(
+                    {**base, "series": other.name, "role": f"other{i}", "count": _value(counts, key), "rate": _value(rates, key)}
+                )
     return rows
 
 

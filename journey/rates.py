@@ -40,8 +40,12 @@ def populations(store: Store, area_keys: Sequence[str] | None = None) -> pd.Data
     pops = figures.latest(store, area_keys, [POPULATION])
     pops = pops.assign(mid_year=pd.to_datetime(pops["period_end"]).dt.year)
     return pops[["area_key", "mid_year", "value", "symbol", "source", "vintage"]].rename(
-        columns={"value": "population", "symbol": "population_symbol", "source": "population_source",
-                 "vintage": "population_vintage"}
+        columns={
+            "value": "population",
+            "symbol": "population_symbol",
+            "source": "population_source",
+            "vintage": "population_vintage",
+        }
     )
 
 
@@ -54,9 +58,7 @@ def round_half_up_array(values: pd.Series, decimals: int | pd.Series) -> pd.Seri
     return pd.Series(out, index=values.index)
 
 
-def rate_comparison(
-    store: Store, area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None
-) -> pd.DataFrame:
+def rate_comparison(store: Store, area_keys: Sequence[str] | None = None, measures: Sequence[str] | None = None) -> pd.DataFrame:
     """Every rate per 10,000 the store can compute or has published, side by side.
 
     One row per (area, rate measure, reporting year) with: count, population (mid-(Y-1)),
@@ -64,8 +66,11 @@ def rate_comparison(
     and ``status``: match, differs, no published rate, no count, no population.
     ``reason`` explains a difference (e.g. counts rounded to the nearest 10).
     """
-    key = ("rate_comparison", tuple(area_keys) if area_keys is not None else None,
-           tuple(measures) if measures is not None else None)
+    key = (
+        "rate_comparison",
+        tuple(area_keys) if area_keys is not None else None,
+        tuple(measures) if measures is not None else None,
+    )
     return store.memo(key, lambda: _rate_comparison(store, area_keys, measures))
 
 
@@ -109,8 +114,10 @@ def _rate_comparison(store: Store, area_keys: Sequence[str] | None, measures: Se
     # The joins run in DuckDB (one query for every rate measure); the statuses and reasons below.
     ids = [m.id for m in rate_measures] + [m.rate_of for m in rate_measures] + [POPULATION]
     latest, params = figures.latest_sql(area_keys, ids)
-    both = store.query(_COMPARISON_SQL.format(latest=latest, population=POPULATION),
-                       [*params, [m.id for m in rate_measures], [m.rate_of for m in rate_measures]])
+    both = store.query(
+        _COMPARISON_SQL.format(latest=latest, population=POPULATION),
+        [*params, [m.id for m in rate_measures], [m.rate_of for m in rate_measures]],
+    )
     if both.empty:
         return pd.DataFrame()
     for col in ("count_period_start", "count_period_end"):
@@ -121,8 +128,7 @@ def _rate_comparison(store: Store, area_keys: Sequence[str] | None, measures: Se
         both[col] = both[col].astype("float64")
     valid = both["population"] > 0
     both["computed_exact"] = (both["count"] / both["population"] * 10_000).where(valid)
-    both["computed"] = round_half_up_array(both["computed_exact"],
-                                           both["measure"].map({m.id: m.decimals for m in rate_measures}))
+    both["computed"] = round_half_up_array(both["computed_exact"], both["measure"].map({m.id: m.decimals for m in rate_measures}))
     both["difference"] = both["published"] - both["computed_exact"]
     tol = both["measure"].map({m.id: rounding_tolerance(m) for m in rate_measures})
     conditions = [
@@ -135,11 +141,17 @@ def _rate_comparison(store: Store, area_keys: Sequence[str] | None, measures: Se
     both["reason"] = np.select(
         conditions,
         [
-            np.where(both["count_symbol"].notna(), "count suppressed (" + both["count_symbol"].fillna("") + ")",
-                     "no count in the store"),
+            np.where(
+                both["count_symbol"].notna(),
+                "count suppressed (" + both["count_symbol"].fillna("") + ")",
+                "no count in the store",
+            ),
             "no ONS mid-" + both["mid_year"].astype(str) + " population for this area",
-            np.where(both["published_symbol"].notna(),
-                     "published rate suppressed (" + both["published_symbol"].fillna("") + ")", "computed only"),
+            np.where(
+                both["published_symbol"].notna(),
+                "published rate suppressed (" + both["published_symbol"].fillna("") + ")",
+                "computed only",
+            ),
             "",
         ],
         "",
@@ -156,7 +168,9 @@ def _explain_difference(row, m: Measure) -> str:
         hi = rate_per_10k(row.count + 5, row.population)
         tol = rounding_tolerance(m)
         if lo - tol <= row.published <= hi + tol:
-            return "England and regional counts are published rounded to the nearest 10; the published rate uses the unrounded count"
+            return (
+                "England and regional counts are published rounded to the nearest 10; the published rate uses the unrounded count"
+            )
     if row.published_source != row.count_source:
         return "rate and count come from different releases (the rate may use an earlier population estimate)"
     if row.population_source != row.published_source:
@@ -186,13 +200,21 @@ def with_computed_rates(
     """
     if not remember:
         return _with_computed_rates(store, area_keys, measures, reporting_year, annual)
-    key = ("with_computed_rates", tuple(area_keys) if area_keys is not None else None,
-           tuple(measures) if measures is not None else None, reporting_year, annual)
+    key = (
+        "with_computed_rates",
+        tuple(area_keys) if area_keys is not None else None,
+        tuple(measures) if measures is not None else None,
+        reporting_year,
+        annual,
+    )
     return store.memo(key, lambda: _with_computed_rates(store, area_keys, measures, reporting_year, annual))
 
 
 def _with_computed_rates(
-    store: Store, area_keys: Sequence[str] | None, measures: Sequence[str] | None, reporting_year: int | None,
+    store: Store,
+    area_keys: Sequence[str] | None,
+    measures: Sequence[str] | None,
+    reporting_year: int | None,
     annual: bool,
 ) -> pd.DataFrame:
     published = figures.latest(store, area_keys, measures, reporting_year, annual=annual)

@@ -44,8 +44,11 @@ def sn_series_name(sel: Selection) -> str:
 def la_trend(store: Store, sel: Selection, measure: str) -> list[SeriesRow]:
     """The LA's yearly figures for a measure in the selected years that have a value (not a
     suppression symbol), in year order, with their comparators (see ``series_rows``)."""
-    return [r for r in series_rows(store, areas_mod.get_area(store, sel.la), measure, sel.model)
-            if r.value is not None and sel.in_range(r.year)]
+    return [
+        r
+        for r in series_rows(store, areas_mod.get_area(store, sel.la), measure, sel.model)
+        if r.value is not None and sel.in_range(r.year)
+    ]
 
 
 def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
@@ -56,8 +59,10 @@ def trend_frame(store: Store, sel: Selection, measure: str) -> pd.DataFrame:
 
 def columns_frame(columns: Columns) -> pd.DataFrame:
     """A ``trend_columns`` result as a table (value a float column, NaN for no figure)."""
-    return pd.DataFrame({**columns, "value": np.array([math.nan if v is None else v for v in columns["value"]],
-                                                      dtype="float64")}, columns=TREND_COLUMNS)
+    return pd.DataFrame(
+        {**columns, "value": np.array([math.nan if v is None else v for v in columns["value"]], dtype="float64")},
+        columns=TREND_COLUMNS,
+    )
 
 
 def trend_columns(store: Store, sel: Selection, measure: str) -> Columns:
@@ -94,8 +99,11 @@ def trend_columns(store: Store, sel: Selection, measure: str) -> Columns:
             if key != sel.la and values:
                 series.append((areas_mod.get_area(store, key).name, f"other{i}", values))
     # A comparator with no figure in the selected years would be a legend entry without a line.
-    series = [(name, role, values) for name, role, values in series
-              if role == "la" or any(v[0] is not None or v[1] is not None for y, v in values.items() if sel.in_range(y))]
+    series = [
+        (name, role, values)
+        for name, role, values in series
+        if role == "la" or any(v[0] is not None or v[1] is not None for y, v in values.items() if sel.in_range(y))
+    ]
     years = sorted({y for _, _, values in series for y in values if sel.in_range(y)})
     if not years:
         return {c: [] for c in TREND_COLUMNS}
@@ -126,19 +134,23 @@ def column_lists(table: pd.DataFrame | Columns | list[dict], names: tuple[str, .
 def la_rows(frame: pd.DataFrame | Columns) -> list[tuple[int, str, float | None, str | None]]:
     """The LA's rows of a trend frame (or ``trend_columns``) as (year, period, value or None,
     symbol or None), in year order: every year in range, so gaps stay gaps."""
-    return [(int(year), period, None if value is None or math.isnan(value) else float(value),
-             symbol if isinstance(symbol, str) else None)
-            for role, year, period, value, symbol in zip(*column_lists(frame, ("role", "year", "period", "value", "symbol")))
-            if role == "la"]
+    return [
+        (
+            int(year),
+            period,
+            None if value is None or math.isnan(value) else float(value),
+            symbol if isinstance(symbol, str) else None,
+        )
+        for role, year, period, value, symbol in zip(*column_lists(frame, ("role", "year", "period", "value", "symbol")))
+        if role == "la"
+    ]
 
 
 def available_years(store: Store) -> list[int]:
     """Reporting years with at least one figure, ascending."""
     rows = store.memo(
         "available_years",
-        lambda: store.query(
-            "SELECT DISTINCT reporting_year y FROM observations WHERE reporting_year IS NOT NULL ORDER BY y"
-        ),
+        lambda: store.query("SELECT DISTINCT reporting_year y FROM observations WHERE reporting_year IS NOT NULL ORDER BY y"),
     )
     return [int(y) for y in rows["y"]]
 
@@ -159,15 +171,26 @@ def tidy_figures(store: Store, measure: str, area_keys: list[str], years: list[i
         rows = rows[rows["reporting_year"].isin(years)]
     order = {k: i for i, k in enumerate(area_keys)}
     rows = rows.assign(o=rows["area_key"].map(order)).sort_values(["o", "reporting_year"])
-    notes = [("; ".join(x for x in (n if isinstance(n, str) else "", "computed by the dashboard (DfE rule)" if c else "") if x)
-              or None) for n, c in zip(rows["note"], rows["computed"])]
-    out = pd.DataFrame({
-        "area": rows["area_name"], "area_code": rows["area_code"], "measure": rows["measure"],
-        "period": [export_period(s, e) for s, e in zip(rows["period_start"], rows["period_end"])],
-        "value": rows["value"].astype("float64"),
-        "symbol": rows["symbol"].where(rows["symbol"].notna(), None),
-        "source": rows["source"], "vintage": rows["vintage"], "notes": notes,
-    })
+    notes = [
+        (
+            "; ".join(x for x in (n if isinstance(n, str) else "", "computed by the dashboard (DfE rule)" if c else "") if x)
+            or None
+        )
+        for n, c in zip(rows["note"], rows["computed"])
+    ]
+    out = pd.DataFrame(
+        {
+            "area": rows["area_name"],
+            "area_code": rows["area_code"],
+            "measure": rows["measure"],
+            "period": [export_period(s, e) for s, e in zip(rows["period_start"], rows["period_end"])],
+            "value": rows["value"].astype("float64"),
+            "symbol": rows["symbol"].where(rows["symbol"].notna(), None),
+            "source": rows["source"],
+            "vintage": rows["vintage"],
+            "notes": notes,
+        }
+    )
     return out[EXPORT_COLUMNS].reset_index(drop=True)
 
 
@@ -205,7 +228,8 @@ def wide_table(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     periods = frame.drop_duplicates("year").sort_values("year")["period"].tolist()
     columns = {}
     for name, rows in frame.groupby("series", sort=False):
-        by_period = {p: m.format(v, s if isinstance(s, str) else None)
-                     for p, v, s in zip(rows["period"], rows["value"], rows["symbol"])}
+        by_period = {
+            p: m.format(v, s if isinstance(s, str) else None) for p, v, s in zip(rows["period"], rows["value"], rows["symbol"])
+        }
         columns[name] = [by_period.get(p, "–") for p in periods]
     return pd.DataFrame(columns, index=pd.Index(periods, name="period"))

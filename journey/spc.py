@@ -101,9 +101,7 @@ def xmr(labels: Sequence[str], values: Sequence[float | None]) -> XmR | None:
     shift = _runs([(x > mean) - (x < mean) for x in xs], SHIFT_RUN)
     steps = [0] + [(b > a) - (b < a) for a, b in zip(xs, xs[1:])]
     trend = _trend(steps)
-    points = tuple(
-        Point(lab, x, x > upper + 1e-9 or x < lower - 1e-9, shift[i], trend[i]) for i, (lab, x) in enumerate(pairs)
-    )
+    points = tuple(Point(lab, x, x > upper + 1e-9 or x < lower - 1e-9, shift[i], trend[i]) for i, (lab, x) in enumerate(pairs))
     return XmR(points, mean, upper, lower, mr, gaps)
 
 
@@ -131,6 +129,6 @@ def _trend(steps: list[int]) -> list[bool]:
         while j + 1 < len(steps) and steps[j + 1] == steps[i] and steps[i] != 0:
             j += 1
         if steps[i] != 0 and (j - i + 2) >= TREND_RUN:
-            flags[i - 1:j + 1] = [True] * (j - i + 2)
+            flags[i - 1 : j + 1] = [True] * (j - i + 2)
         i = j + 1
     return flags

@@ -154,8 +154,16 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 OBSERVATION_COLUMNS = [
-    "area_code", "measure", "period_start", "period_end", "reporting_year",
-    "value", "symbol", "source", "vintage", "note",
+    "area_code",
+    "measure",
+    "period_start",
+    "period_end",
+    "reporting_year",
+    "value",
+    "symbol",
+    "source",
+    "vintage",
+    "note",
 ]
 TARGET_COLUMNS = ["area_key", "measure", "period_start", "period_end", "target", "tolerance", "source", "note"]
 
@@ -452,9 +460,7 @@ class Store:
             try:
                 yield con
                 if figures:
-                    con.execute(
-                        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'"
-                    )
+                    con.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'data_version'")
                 con.execute("COMMIT")
             except BaseException as exc:
                 with contextlib.suppress(duckdb.Error):  # after an I/O error the transaction may be gone already
@@ -617,21 +623,23 @@ class Store:
         con.execute("UPDATE imports SET details = ? WHERE import_id = ?", [details, import_id])
 
     @staticmethod
-    def save_board_set(con: duckdb.DuckDBPyConnection, name: str, area_key: str, items: pd.DataFrame,
-                       *, deleted: bool = False) -> int:
+    def save_board_set(
+        con: duckdb.DuckDBPyConnection, name: str, area_key: str, items: pd.DataFrame, *, deleted: bool = False
+    ) -> int:
         """A new version of the named board set; the version in force is marked replaced by it.
         ``items``: columns position, measure, target, tolerance, comment."""
         set_id = con.execute("SELECT nextval('board_set_id_seq')").fetchall()[0][0]
+        con.execute("UPDATE board_sets SET replaced_by = ? WHERE name = ? AND replaced_by IS NULL", [set_id, name])
         con.execute(
-            "UPDATE board_sets SET replaced_by = ? WHERE name = ? AND replaced_by IS NULL", [set_id, name]
+            "INSERT INTO board_sets VALUES (?, ?, ?, ?, NULL, ?)",
+            [set_id, name, area_key, dt.datetime.now().replace(microsecond=0), deleted],
         )
-        con.execute("INSERT INTO board_sets VALUES (?, ?, ?, ?, NULL, ?)",
-                    [set_id, name, area_key, dt.datetime.now().replace(microsecond=0), deleted])
         if not items.empty:
             rows = items[["position", "measure", "target", "tolerance", "comment"]].astype(object)
             rows = rows.where(rows.notna(), None)
-            con.executemany("INSERT INTO board_items VALUES (?, ?, ?, ?, ?, ?)",
-                            [[set_id, *r] for r in rows.itertuples(index=False)])
+            con.executemany(
+                "INSERT INTO board_items VALUES (?, ?, ?, ?, ?, ?)", [[set_id, *r] for r in rows.itertuples(index=False)]
+            )
         return int(set_id)
 
     @staticmethod
@@ -654,9 +662,9 @@ class Store:
     @staticmethod
     def supersede_imports(con: duckdb.DuckDBPyConnection, kind: str) -> int:
         """Delete the rows of every committed import of ``kind`` and mark those imports superseded."""
-        ids = [r[0] for r in con.execute(
-            "SELECT import_id FROM imports WHERE kind = ? AND status = 'committed'", [kind]
-        ).fetchall()]
+        ids = [
+            r[0] for r in con.execute("SELECT import_id FROM imports WHERE kind = ? AND status = 'committed'", [kind]).fetchall()
+        ]
         for table in ("observations", "targets"):
             con.execute(f"DELETE FROM {table} WHERE import_id IN (SELECT unnest(?::INTEGER[]))", [ids])
         con.execute("UPDATE imports SET status = 'superseded' WHERE import_id IN (SELECT unnest(?::INTEGER[]))", [ids])
@@ -664,9 +672,7 @@ class Store:
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
-    has_meta = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchall()[0][0]
+    has_meta = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchall()[0][0]
     version = 0
     if has_meta:
         rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
@@ -707,9 +713,7 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> Store
     try:
         if not read_only:
             _migrate(con)
-        elif not con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'observations'"
-        ).fetchall()[0][0]:
+        elif not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'observations'").fetchall()[0][0]:
             raise StoreError(f"The database {db_path} has no dashboard tables. Run `python -m journey build`.")
     except duckdb.Error as exc:
         con.close()

@@ -91,4 +91,3 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(PROJECT)
     env.update(extra)
     return env
-

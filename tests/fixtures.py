@@ -93,20 +93,26 @@ def board_csv(table=BOARD_T12) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-EES_HEADER = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
-              "old_la_code,new_la_code,la_name,category,At31_episodes,Started_episodes")
+EES_HEADER = (
+    "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,"
+    "old_la_code,new_la_code,la_name,category,At31_episodes,Started_episodes"
+)
 
 
 def ees_csv(rows: list[str] | None = None, bom: bool = True) -> bytes:
     """A children-in-need file in DfE's layout: BOM, quoted names, symbols."""
-    rows = rows if rows is not None else [
-        "2025,Reporting year,National,E92000001,England,,,,,,Children in Need,402400,396870",
-        "2025,Reporting year,Regional,E92000001,England,E12000005,West Midlands,,,,Children in Need,46660,41880",
-        '2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,884,E06000019,"Herefordshire, County of",Children in Need,1200,c',
-        "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,Children in Need,3638,3052",
-        "2024,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,Children in Need,3841,x",
-        "2025,Reporting year,Local authority district,E92000001,England,E12000005,West Midlands,,E07000234,Bromsgrove,Children in Need,400,300",
-    ]
+    rows = (
+        rows
+        if rows is not None
+        else [
+            "2025,Reporting year,National,E92000001,England,,,,,,Children in Need,402400,396870",
+            "2025,Reporting year,Regional,E92000001,England,E12000005,West Midlands,,,,Children in Need,46660,41880",
+            '2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,884,E06000019,"Herefordshire, County of",Children in Need,1200,c',
+            "2025,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,Children in Need,3638,3052",
+            "2024,Reporting year,Local authority,E92000001,England,E12000005,West Midlands,885,E10000034,Worcestershire,Children in Need,3841,x",
+            "2025,Reporting year,Local authority district,E92000001,England,E12000005,West Midlands,,E07000234,Bromsgrove,Children in Need,400,300",
+        ]
+    )
     text = "\n".join([EES_HEADER, *rows]) + "\n"
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode()
 
@@ -116,7 +122,9 @@ def ees_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("data/b1_children_in_need.csv", ees_csv())
-        zf.writestr("data/b1_children_in_need.meta.csv", "col_name,col_type,label\nAt31_episodes,Indicator,Episodes at 31 March\n")
+        zf.writestr(
+            "data/b1_children_in_need.meta.csv", "col_name,col_type,label\nAt31_episodes,Indicator,Episodes at 31 March\n"
+        )
         zf.writestr("supporting-files/readme.txt", "About this release")
     return buffer.getvalue()
 
@@ -125,15 +133,19 @@ LAIT_HEADER = "Short Desc,Data item,Years,LA and Regions,Values,LA Number,Region
 
 
 def lait_csv(rows: list[str] | None = None) -> bytes:
-    rows = rows if rows is not None else [
-        "CPP_rate,Children subject to a child protection plan per 10000,2023/24,Worcestershire,49.8,885,West Midlands",
-        "CPP_rate,Children subject to a child protection plan per 10000,2025 (prov),Worcestershire,43.5,885,West Midlands",
-        "CPP_rate,Children subject to a child protection plan per 10000,2023/24,England,41.4,,",
-        "CPP_rate,Children subject to a child protection plan per 10000,2023/24,Herefordshire,60.0,884,West Midlands",
-        "ReReferral,Re-referrals within 12 months %,2022-23 (OT),Worcestershire,-,885,West Midlands",
-        "Continue_Assess_Comp,Assessments within 45 days,2024 (Rev),Worcestershire,92.6,885,West Midlands",
-        "Some_Other_Code,Not a measure we hold,2024,Worcestershire,12,885,West Midlands",
-    ]
+    rows = (
+        rows
+        if rows is not None
+        else [
+            "CPP_rate,Children subject to a child protection plan per 10000,2023/24,Worcestershire,49.8,885,West Midlands",
+            "CPP_rate,Children subject to a child protection plan per 10000,2025 (prov),Worcestershire,43.5,885,West Midlands",
+            "CPP_rate,Children subject to a child protection plan per 10000,2023/24,England,41.4,,",
+            "CPP_rate,Children subject to a child protection plan per 10000,2023/24,Herefordshire,60.0,884,West Midlands",
+            "ReReferral,Re-referrals within 12 months %,2022-23 (OT),Worcestershire,-,885,West Midlands",
+            "Continue_Assess_Comp,Assessments within 45 days,2024 (Rev),Worcestershire,92.6,885,West Midlands",
+            "Some_Other_Code,Not a measure we hold,2024,Worcestershire,12,885,West Midlands",
+        ]
+    )
     return ("\n".join([LAIT_HEADER, *rows]) + "\n").encode()
 
 

@@ -28,9 +28,23 @@ def start_server(tmp_path_factory, db: Path | None = None, **env: str):
     log_path = folder / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
-        cwd=PROJECT, env=subprocess_env(JOURNEY_DB=str(db), **env), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=PROJECT,
+        env=subprocess_env(JOURNEY_DB=str(db), **env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

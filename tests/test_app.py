@@ -11,9 +11,17 @@ from streamlit.testing.v1 import AppTest
 from conftest import PROJECT, published_value
 from journey.cli import main as cli_main
 
-PAGES = ["views/overview.py", "views/journey_flow.py", "views/indicator.py", "views/benchmarks.py",
-         "views/data_sources.py", "views/upload.py", "views/board.py"]
+PAGES = [
+    "views/overview.py",
+    "views/journey_flow.py",
+    "views/indicator.py",
+    "views/benchmarks.py",
+    "views/data_sources.py",
+    "views/upload.py",
+    "views/board.py",
+]
 DATA_PAGES = [*PAGES[:4], "views/board.py"]
+
 
 def published(area_code: str, measure: str, year: str) -> str:
     """A one-decimal figure as the shipped data gives it (newest vintage), straight from data/."""
@@ -118,14 +126,21 @@ def _cells(row: str) -> tuple[str, str, str, str]:
 
 def test_cp_tile_sentence_as_in_the_brief(use_default):
     at = app(use_default).run()
-    assert ("At 31 March 2025 Worcestershire had 43.5 children on a child protection plan per 10,000, down from 49.8 "
-            "a year earlier; England 40.6; West Midlands 40.3; statistical neighbours 35.0 (mean of 10, 2025 model).") in tile_text(at)
+    assert (
+        "At 31 March 2025 Worcestershire had 43.5 children on a child protection plan per 10,000, down from 49.8 "
+        "a year earlier; England 40.6; West Midlands 40.3; statistical neighbours 35.0 (mean of 10, 2025 model)."
+    ) in tile_text(at)
 
 
 def test_neutral_measures_never_coloured(use_default):
     at = app(use_default).run()
-    for label in ("Children in need per 10k", "Child protection plans per 10k", "Children looked after per 10k",
-                  "Referrals per 10k", "Section 47 enquiries per 10k"):
+    for label in (
+        "Children in need per 10k",
+        "Child protection plans per 10k",
+        "Children looked after per 10k",
+        "Referrals per 10k",
+        "Section 47 enquiries per 10k",
+    ):
         assert tile(at, label).proto.color == 2 or str(tile(at, label).proto.color) in ("GRAY", "2"), label
     # A measure with polarity is coloured: assessments on time fell, which is worse (red).
     judged = tile(at, "Assessments completed within 45 working days")
@@ -185,8 +200,11 @@ def test_indicator_page_chart_and_table_follow_the_selection(use_default):
 
 
 def test_indicator_suppressed_years_are_gaps_with_symbol_explained(use_default):
-    at = app(use_default, "views/indicator.py", {"la": "Westmorland and Furness", "stage": "Children looked after",
-                                                   "measure": "Children looked after per 10k"}).run()
+    at = app(
+        use_default,
+        "views/indicator.py",
+        {"la": "Westmorland and Furness", "stage": "Children looked after", "measure": "Children looked after per 10k"},
+    ).run()
     assert not at.exception
     text = tile_text(at)
     assert "\u201cz\u201d Not applicable" in text
@@ -199,8 +217,11 @@ def test_indicator_draws_monthly_figures_that_include_leap_day_februaries(use_co
     from journey.build import open_store
     from journey.importing.plan import commit, prepare
 
-    months = [f"{m}-{y}" for y in ("23", "24") for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-                                                          "Oct", "Nov", "Dec")]
+    months = [
+        f"{m}-{y}"
+        for y in ("23", "24")
+        for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    ]
     rows = [f"Herefordshire,referrals,{m},{300 + i},,Monthly scorecard," for i, m in enumerate(months)]
     s = open_store(use_copy)
     try:
@@ -209,20 +230,33 @@ def test_indicator_draws_monthly_figures_that_include_leap_day_februaries(use_co
         commit(s, plan)
     finally:
         s.close()
-    at = app(use_copy, "views/indicator.py", {"la": "Herefordshire, County of", "stage": "Front door: contacts and referrals",
-                                               "measure": "Referrals"}).run()
+    at = app(
+        use_copy,
+        "views/indicator.py",
+        {"la": "Herefordshire, County of", "stage": "Front door: contacts and referrals", "measure": "Referrals"},
+    ).run()
     assert not at.exception
     assert any("Monthly figures" in h.value for h in at.subheader)
-    with_table = app(use_copy, "views/indicator.py", {"la": "Herefordshire, County of", "stage": "Front door: contacts and referrals",
-                                                       "measure": "Referrals"}).run()
+    with_table = app(
+        use_copy,
+        "views/indicator.py",
+        {"la": "Herefordshire, County of", "stage": "Front door: contacts and referrals", "measure": "Referrals"},
+    ).run()
     monthly = next(d.value for d in with_table.dataframe if "Period" in d.value.columns)
     assert monthly["Period"].tolist()[12:15] == ["Jan 2024", "Feb 2024", "Mar 2024"]
     assert monthly["Referrals"].tolist()[13] == "313"
 
 
 def test_url_query_params_restore_the_view(use_default):
-    query = {"la": "Herefordshire, County of", "cmp": ["England", "Region"], "sn": "median", "model": "2021",
-             "years": ["2021", "2024"], "stage": "Children looked after", "measure": "Children looked after per 10k"}
+    query = {
+        "la": "Herefordshire, County of",
+        "cmp": ["England", "Region"],
+        "sn": "median",
+        "model": "2021",
+        "years": ["2021", "2024"],
+        "stage": "Children looked after",
+        "measure": "Children looked after per 10k",
+    }
     at = app(use_default, "views/indicator.py", query).run()
     assert not at.exception
     assert at.selectbox(key="la").value == "884"
@@ -273,7 +307,9 @@ def test_data_sources_page_lists_conflicts_and_symbols(use_default):
     at = app(use_default, "views/data_sources.py").run()
     frames = [d.value for d in at.dataframe]
     conflicts = next(f for f in frames if "Kind" in f.columns)
-    cp = conflicts[(conflicts["Area"] == "Worcestershire") & (conflicts["Measure"] == "Children on a child protection plan at 31 March")]
+    cp = conflicts[
+        (conflicts["Area"] == "Worcestershire") & (conflicts["Measure"] == "Children on a child protection plan at 31 March")
+    ]
     assert sorted(cp["Value"]) == ["589", "596", "596"]  # the board report against EES and LAIT, which agree
     symbols = next(f for f in frames if "symbol" in f.columns)
     assert {"c", "x", "z", "u", "-"} <= set(symbols["symbol"])
@@ -283,6 +319,7 @@ def test_data_sources_page_lists_conflicts_and_symbols(use_default):
 
 
 # ---- Upload page ----------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def use_copy(default_db, tmp_path, monkeypatch):
@@ -365,7 +402,9 @@ def test_upload_with_errors_shows_them_and_offers_no_import(use_copy):
 def test_upload_maps_an_unrecognised_row_label(use_copy):
     from fixtures import template_csv
 
-    at = _upload(app(use_copy, "views/upload.py").run(), [("card.csv", template_csv(["Worcestershire,Kids on CP plans,Apr-25,522,,,"]))])
+    at = _upload(
+        app(use_copy, "views/upload.py").run(), [("card.csv", template_csv(["Worcestershire,Kids on CP plans,Apr-25,522,,,"]))]
+    )
     mapping = next(s for s in at.selectbox if s.label.startswith("Which measure is the row"))
     mapping.select("cp_plans").run()
     at.button(key="check").click().run()
@@ -374,7 +413,9 @@ def test_upload_maps_an_unrecognised_row_label(use_copy):
     assert any("Imported as import" in s.value for s in at.success)
 
 
-@pytest.mark.skipif(not (PROJECT.parent / "shared" / "samples" / "dfe").is_dir(), reason="the DfE sample files are not beside the project")
+@pytest.mark.skipif(
+    not (PROJECT.parent / "shared" / "samples" / "dfe").is_dir(), reason="the DfE sample files are not beside the project"
+)
 def test_upload_dfe_samples_then_benchmarks_rank_every_la(tmp_path, monkeypatch):
     monkeypatch.setenv("JOURNEY_DB", str(tmp_path / "own.duckdb"))
     monkeypatch.setenv("JOURNEY_NO_DEFAULT", "1")  # the default data already holds these files' figures
@@ -412,8 +453,11 @@ def test_tiles_follow_a_change_to_the_store_made_elsewhere(use_copy):
     at = app(use_copy).run()
     assert tile(at, "Child protection plans per 10k").value == "43.5"
     shared = data_store()  # the server's own store object, as another session would use it
-    plan = prepare(shared, [("revised.csv", template_csv(["Worcestershire,cp_rate_per_10k,2025,44.0,,A later release,"]))],
-                   Options(vintage="2026-10"))
+    plan = prepare(
+        shared,
+        [("revised.csv", template_csv(["Worcestershire,cp_rate_per_10k,2025,44.0,,A later release,"]))],
+        Options(vintage="2026-10"),
+    )
     commit(shared, plan)  # no st.cache_data.clear() here
     at.run()
     assert tile(at, "Child protection plans per 10k").value == "44.0"
@@ -504,13 +548,16 @@ def test_board_pack_builds_with_progress_and_offers_the_pdf(use_default):
     assert any("9 pages" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("page, keys", [
-    ("views/indicator.py", ["trend_csv", "trend_xlsx", "trend_png", "trend_svg"]),
-    ("views/benchmarks.py", ["summary_csv", "summary_xlsx", "ranked_csv", "ranked_png", "ranked_svg"]),
-    ("views/journey_flow.py", ["flow_csv", "flow_xlsx", "flow_png", "flow_svg", "conversion_csv"]),
-    ("views/overview.py", ["headlines_csv", "headlines_xlsx"]),
-    ("views/data_sources.py", ["sources_csv", "measures_xlsx"]),
-])
+@pytest.mark.parametrize(
+    "page, keys",
+    [
+        ("views/indicator.py", ["trend_csv", "trend_xlsx", "trend_png", "trend_svg"]),
+        ("views/benchmarks.py", ["summary_csv", "summary_xlsx", "ranked_csv", "ranked_png", "ranked_svg"]),
+        ("views/journey_flow.py", ["flow_csv", "flow_xlsx", "flow_png", "flow_svg", "conversion_csv"]),
+        ("views/overview.py", ["headlines_csv", "headlines_xlsx"]),
+        ("views/data_sources.py", ["sources_csv", "measures_xlsx"]),
+    ],
+)
 def test_every_table_and_chart_offers_downloads(use_default, page, keys):
     at = app(use_default, page).run()
     ids = [b.proto.id for b in at.get("download_button")]  # a widget's id ends with its key

@@ -19,16 +19,21 @@ def use_default(default_db, monkeypatch):
 
 
 def test_bench_script_runs_every_part_on_a_small_store():
-    run = subprocess.run([sys.executable, "bench/run.py", "--quick"], cwd=PROJECT, env=subprocess_env(),
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick"],
+        cwd=PROJECT,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     out = run.stdout
     for heading in ("1. Rerun after changing the LA", "2. Cold start", "3. Import", "4. Server memory", "5. Board pack"):
         assert heading in out
     for page in ("overview", "journey_flow", "indicator", "benchmarks", "data_sources", "upload", "board"):
         assert re.search(rf"^\(a\) default +{page} +\d+", out, re.M), page
-    for line in ("dashboard (build the database + first page)", "baseline: a bare script's first run",
-                 "floor: start Python"):
+    for line in ("dashboard (build the database + first page)", "baseline: a bare script's first run", "floor: start Python"):
         assert re.search(rf"^{re.escape(line)}.* +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d$", out, re.M), line
     assert "\n     9 " in out  # the board pack has 9 pages
 
@@ -37,8 +42,18 @@ def _kinds(nodes) -> list:
     return [(n.kind, _kinds(n.children)) for n in nodes]
 
 
-@pytest.mark.parametrize("page", ["views/overview.py", "views/journey_flow.py", "views/indicator.py",
-                                  "views/benchmarks.py", "views/data_sources.py", "views/upload.py", "views/board.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "views/overview.py",
+        "views/journey_flow.py",
+        "views/indicator.py",
+        "views/benchmarks.py",
+        "views/data_sources.py",
+        "views/upload.py",
+        "views/board.py",
+    ],
+)
 def test_the_interaction_baseline_draws_what_the_page_draws(use_default, page):
     """The baseline replays a page's elements: the same kinds in the same places, with the
     same tables and chart rows, so a page's time over the baseline's is its own work."""

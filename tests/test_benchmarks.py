@@ -11,8 +11,18 @@ from journey.registry import registry
 from journey.store import Store
 
 # Worcestershire's 2025-model neighbours and their 2025 values, read from the published figures.
-SN_2025 = ["Somerset", "Gloucestershire", "Dorset", "Warwickshire", "Shropshire", "West Sussex",
-           "Devon", "Derbyshire", "Essex", "North Yorkshire"]
+SN_2025 = [
+    "Somerset",
+    "Gloucestershire",
+    "Dorset",
+    "Warwickshire",
+    "Shropshire",
+    "West Sussex",
+    "Devon",
+    "Derbyshire",
+    "Essex",
+    "North Yorkshire",
+]
 HAND = {
     "cin_rate_per_10k": [301.9, 311.0, 324.2, 280.3, 367.2, 303.7, 258.9, 347.8, 178.1, 314.8],
     "cp_rate_per_10k": [27.7, 30.3, 41.4, 25.9, 28.8, 34.7, 39.0, 46.7, 21.2, 54.7],
@@ -42,11 +52,22 @@ def test_sn_values_by_hand_for_cp_rate():
 
 def test_missing_neighbour_is_excluded_and_reported(fresh_store):
     # A later release suppresses Essex's 2025 CP rate: Essex drops out of the mean and is listed.
-    rows = pd.DataFrame([{
-        "area_code": "E10000012", "measure": "cp_rate_per_10k", "period_start": "2025-03-31",
-        "period_end": "2025-03-31", "reporting_year": 2025, "value": None, "symbol": "c",
-        "source": "Test release", "vintage": "2026-09", "note": None,
-    }])
+    rows = pd.DataFrame(
+        [
+            {
+                "area_code": "E10000012",
+                "measure": "cp_rate_per_10k",
+                "period_start": "2025-03-31",
+                "period_end": "2025-03-31",
+                "reporting_year": 2025,
+                "value": None,
+                "symbol": "c",
+                "source": "Test release",
+                "vintage": "2026-09",
+                "note": None,
+            }
+        ]
+    )
     with fresh_store.transaction() as con:
         iid = Store.new_import(con, "test", label="suppress Essex")
         Store.insert_observations(con, iid, rows)
@@ -159,12 +180,27 @@ def test_la_trend_keeps_the_selected_years_with_a_value(store):
     # Worcestershire's CP rate per 10,000 at 31 March 2016-2022, as published
     rows = la_trend(store, Selection(la="885", year_from=2016, year_to=2022), "cp_rate_per_10k")
     assert [(r.year, r.value) for r in rows] == [
-        (2016, 41.0), (2017, 44.5), (2018, 36.3), (2019, 34.9), (2020, 44.5), (2021, 38.4), (2022, 38.2)]
+        (2016, 41.0),
+        (2017, 44.5),
+        (2018, 36.3),
+        (2019, 34.9),
+        (2020, 44.5),
+        (2021, 38.4),
+        (2022, 38.2),
+    ]
     assert rows[-1].period == "31 Mar 2022" and rows[-1].england is not None
     # Suppressed years ("c", 2015 and 2018-2021) are left out, never shown as 0; a true 0 stays.
     rows = la_trend(store, Selection(la="885", year_from=2013), "cp_plans_2yrs_plus_pct")
-    assert [(r.year, r.value) for r in rows] == [(2013, 5.4), (2014, 4.2), (2016, 2.1), (2017, 2.3), (2022, 0.0),
-                                                 (2023, 0.0), (2024, 1.0), (2025, 1.3)]
+    assert [(r.year, r.value) for r in rows] == [
+        (2013, 5.4),
+        (2014, 4.2),
+        (2016, 2.1),
+        (2017, 2.3),
+        (2022, 0.0),
+        (2023, 0.0),
+        (2024, 1.0),
+        (2025, 1.3),
+    ]
 
 
 def test_journey_table_as_shown_keeps_gaps_and_published_figures(store):
@@ -175,8 +211,12 @@ def test_journey_table_as_shown_keeps_gaps_and_published_figures(store):
     plans = shown.loc["Children on a child protection plan at 31 March"]
     # Worcestershire at 31 March 2025 as published: 522 plans, 43.5 per 10k; England 40.6; West Midlands 40.3
     assert list(plans.iloc[:4]) == ["522", "43.5", "40.6", "40.3"]
-    assert list(shown.columns[:4]) == ["Worcestershire: count", "Worcestershire: per 10,000", "England: per 10,000",
-                                       "West Midlands: per 10,000"]
+    assert list(shown.columns[:4]) == [
+        "Worcestershire: count",
+        "Worcestershire: per 10,000",
+        "England: per 10,000",
+        "West Midlands: per 10,000",
+    ]
     assert shown.loc["Section 47 enquiries", "Worcestershire: count"] == "–"  # no count in the store: never 0
     assert shown.index[0] == "Referrals" and shown.loc["Referrals", "Worcestershire: count"] == "4,805"
     # 2013-14: no England rate for early help assessments, shown as a dash

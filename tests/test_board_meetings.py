@@ -112,8 +112,10 @@ def test_takeaway_for_no_change_and_for_missing_values(store):
 def test_takeaway_places_the_la_against_each_comparator(store):
     b = _b(store, "cp_rate_per_10k", 2025)
     text = comparator_sentence(b)
-    assert text == ("Worcestershire is higher than England (40.6), higher than West Midlands (40.3) and higher than "
-                    "its statistical neighbours (35.0, mean of 10).")
+    assert text == (
+        "Worcestershire is higher than England (40.6), higher than West Midlands (40.3) and higher than "
+        "its statistical neighbours (35.0, mean of 10)."
+    )
     assert "England" not in comparator_sentence(b, comparators=("Region",))
 
 
@@ -125,8 +127,10 @@ def test_takeaway_says_when_too_few_points_to_judge(store):
 
 def test_slide_uses_a_monthly_series_when_there_is_one(fresh_store):
     months = pd.period_range("2024-04", periods=14, freq="M")
-    rows = "\n".join(f"Worcestershire,contacts,{p.strftime('%b-%y')},{v},,Monthly scorecard,"
-                     for p, v in zip(months, [500, 505, 498, 502, 499, 503, 501, 497, 500, 504, 499, 502, 501, 560]))
+    rows = "\n".join(
+        f"Worcestershire,contacts,{p.strftime('%b-%y')},{v},,Monthly scorecard,"
+        for p, v in zip(months, [500, 505, 498, 502, 499, 503, 501, 497, 500, 504, 499, 502, 501, 560])
+    )
     data = ("area,measure,period,value,symbol,source,notes\n" + rows).encode()
     commit(fresh_store, prepare(fresh_store, [("monthly.csv", data)]))
     series, frequency = local_series(fresh_store, WORCS, "contacts")
@@ -146,8 +150,10 @@ def test_default_set_is_the_eight_headline_measures_in_journey_order():
 
 def test_board_set_save_load_undo_and_delete(fresh_store):
     version = fresh_store.data_version
-    items = [boards.BoardItem("cp_rate_per_10k", comment="Rising again; see the audit."),
-             boards.BoardItem("assessments_within_45_days_pct", 90.0, 2.0, "")]
+    items = [
+        boards.BoardItem("cp_rate_per_10k", comment="Rising again; see the audit."),
+        boards.BoardItem("assessments_within_45_days_pct", 90.0, 2.0, ""),
+    ]
     boards.save_set(fresh_store, "March board", WORCS, items)
     got = boards.load_set(fresh_store, "March board")
     assert got.items == tuple(items) and got.area_key == WORCS
@@ -164,15 +170,18 @@ def test_board_set_save_load_undo_and_delete(fresh_store):
     assert boards.set_names(fresh_store) == []
 
 
-@pytest.mark.parametrize("items, message", [
-    ([], "at least one indicator"),
-    ([boards.BoardItem("cp_rate_per_10k"), boards.BoardItem("cp_rate_per_10k")], "in the set twice"),
-    ([boards.BoardItem("no_such_measure")], "unknown indicator"),
-    ([boards.BoardItem("assessments_within_45_days_pct", 120.0)], "between 0 and 100"),
-    ([boards.BoardItem("assessments_within_45_days_pct", 90.0, -1.0)], "cannot be negative"),
-    ([boards.BoardItem("assessments_within_45_days_pct", None, 1.0)], "a tolerance needs a target"),
-    ([boards.BoardItem("cp_rate_per_10k", comment="x" * 601)], "shorten it to 600"),
-])
+@pytest.mark.parametrize(
+    "items, message",
+    [
+        ([], "at least one indicator"),
+        ([boards.BoardItem("cp_rate_per_10k"), boards.BoardItem("cp_rate_per_10k")], "in the set twice"),
+        ([boards.BoardItem("no_such_measure")], "unknown indicator"),
+        ([boards.BoardItem("assessments_within_45_days_pct", 120.0)], "between 0 and 100"),
+        ([boards.BoardItem("assessments_within_45_days_pct", 90.0, -1.0)], "cannot be negative"),
+        ([boards.BoardItem("assessments_within_45_days_pct", None, 1.0)], "a tolerance needs a target"),
+        ([boards.BoardItem("cp_rate_per_10k", comment="x" * 601)], "shorten it to 600"),
+    ],
+)
 def test_board_set_problems_are_named_and_nothing_is_saved(fresh_store, items, message):
     with pytest.raises(JourneyError, match=message):
         boards.save_set(fresh_store, "Bad", WORCS, items)
@@ -182,9 +191,11 @@ def test_board_set_problems_are_named_and_nothing_is_saved(fresh_store, items, m
 def test_rag_only_where_a_target_exists(store):
     plain = build_slide(store, Selection(la=WORCS), "assessments_within_45_days_pct")
     assert plain.rag is None
+
     # 88.6% against 90 with 2 points tolerance: amber; against 88 it is met; against 95 red
     def rated(t, tol):
         return build_slide(store, Selection(la=WORCS), boards.BoardItem("assessments_within_45_days_pct", t, tol)).rag
+
     assert (rated(90.0, 2.0), rated(88.0, None), rated(95.0, 2.0)) == ("amber", "green", "red")
     assert build_slide(store, Selection(la=WORCS), boards.BoardItem("cp_rate_per_10k", 40.0)).rag is None  # neutral
 
@@ -235,7 +246,7 @@ def test_export_header_names_sources_and_vintages(store):
 def test_exports_neutralise_formula_injection():
     from openpyxl import load_workbook
 
-    frame = pd.DataFrame({"area": ["=HYPERLINK(\"http://x\")", "+cmd", "-2+3", "@SUM(A1)", "-1.5"], "value": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame({"area": ['=HYPERLINK("http://x")', "+cmd", "-2+3", "@SUM(A1)", "-1.5"], "value": [1, 2, 3, 4, 5]})
     text = csv_bytes(frame, ["=1+1 title"]).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+cmd" in text and "'-2+3" in text and "'@SUM" in text and "'=1+1 title" in text
     assert "\n-1.5," in text  # a negative number stays a number
@@ -285,6 +296,7 @@ def test_board_pack_has_a_cover_and_one_page_per_indicator(store):
     pdf = build_pack(store, Selection(la=WORCS), board, progress=lambda f, text: seen.append(f))
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 9  # cover with contents, then 8 indicators
+
     def text(n: int) -> str:
         return " ".join(reader.pages[n].extract_text().split())
 
@@ -304,7 +316,7 @@ def test_board_pack_has_a_cover_and_one_page_per_indicator(store):
 
 # ---- accessibility -----------------------------------------------------------------------
 def _luminance(colour: str | tuple[int, int, int]) -> float:
-    rgb = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) if isinstance(colour, str) else colour
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5)) if isinstance(colour, str) else colour
     channels = [(c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 

@@ -11,11 +11,25 @@ from servers import running_server
 
 from conftest import PROJECT
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-PAGES = {"": "the child's journey", "journey_flow": "the journey in one year", "indicator": "Child protection plans per 10k",
-         "benchmarks": "benchmarks", "data_sources": "Data & sources", "upload": "Upload data",
-         "board": "Board set & pack"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PAGES = {
+    "": "the child's journey",
+    "journey_flow": "the journey in one year",
+    "indicator": "Child protection plans per 10k",
+    "benchmarks": "benchmarks",
+    "data_sources": "Data & sources",
+    "upload": "Upload data",
+    "board": "Board set & pack",
+}
 SCREENSHOTS = PROJECT / "tests" / "screenshots"  # written by the presentation tests, for people to look at
 FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -133,8 +147,11 @@ def test_presentation_slide_title_and_chart_fit_the_screen(server, browser, widt
         _open(page, f"{server}/?present=1&slide={slide}")
         chart = page.locator('[data-testid="stVegaLiteChart"]').first
         chart.wait_for(timeout=30_000)
-        page.wait_for_function("() => document.querySelector('[data-testid=\"stVegaLiteChart\"] canvas, "
-                               "[data-testid=\"stVegaLiteChart\"] svg.marks') !== null", timeout=30_000)
+        page.wait_for_function(
+            '() => document.querySelector(\'[data-testid="stVegaLiteChart"] canvas, '
+            '[data-testid="stVegaLiteChart"] svg.marks\') !== null',
+            timeout=30_000,
+        )
         title = page.locator("h1").first.bounding_box()
         box = chart.bounding_box()
         assert page.evaluate("window.scrollY") == 0

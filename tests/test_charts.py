@@ -81,8 +81,9 @@ def test_trend_draws_the_process_limits_and_rings_signals():
     m = registry().get("cp_rate_per_10k")
     labels = [str(2010 + i) for i in range(13)]
     values = [10, 12] * 6 + [25]
-    frame = pd.DataFrame({"year": range(2010, 2023), "period": labels, "series": "LA", "role": "la", "value": values,
-                          "symbol": None})
+    frame = pd.DataFrame(
+        {"year": range(2010, 2023), "period": labels, "series": "LA", "role": "la", "value": values, "symbol": None}
+    )
     analysis = xmr(labels, values)
     spec = trend_chart(frame, m, analysis=analysis)
     rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
@@ -98,8 +99,16 @@ def test_trend_draws_the_process_limits_and_rings_signals():
 def test_trend_without_enough_points_draws_no_limits():
     m = registry().get("cp_rate_per_10k")
     labels = [str(2015 + i) for i in range(5)]
-    frame = pd.DataFrame({"year": range(2015, 2020), "period": labels, "series": "LA", "role": "la",
-                          "value": [1.0, 2.0, 3.0, 4.0, 5.0], "symbol": None})
+    frame = pd.DataFrame(
+        {
+            "year": range(2015, 2020),
+            "period": labels,
+            "series": "LA",
+            "role": "la",
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "symbol": None,
+        }
+    )
     spec = trend_chart(frame, m, analysis=xmr(labels, [1.0, 2.0, 3.0, 4.0, 5.0]))
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
 
@@ -179,8 +188,16 @@ def test_a_remembered_spec_is_not_changed_by_drawing_it():
     from ui.charts import arrow_data, for_streamlit
 
     m = registry().get("cp_rate_per_10k")
-    frame = pd.DataFrame({"year": [2024, 2025], "period": ["2023-24", "2024-25"], "series": ["LA", "LA"],
-                          "role": ["la", "la"], "value": [1.0, 2.0], "symbol": [None, None]})
+    frame = pd.DataFrame(
+        {
+            "year": [2024, 2025],
+            "period": ["2023-24", "2024-25"],
+            "series": ["LA", "LA"],
+            "role": ["la", "la"],
+            "value": [1.0, 2.0],
+            "symbol": [None, None],
+        }
+    )
     spec = trend_chart(frame, m)
     spec["encoding"] = {"color": {"field": "series", "type": "nominal", "legend": {"title": None}}}
     remembered, table = arrow_data(spec)

@@ -36,9 +36,13 @@ def test_show_lists_monthly_and_quarterly_figures_under_the_annual_series(defaul
     db = tmp_path / "copy.duckdb"
     db.write_bytes(default_db.read_bytes())
     upload = tmp_path / "monthly.csv"
-    upload.write_text("area,measure,period,value\n" + "".join(
-        f"Herefordshire,referrals,{m},{v}\n" for m, v in [("Jan-20", 280), ("Feb-20", 300), ("Feb-24", 310), ("Mar-24", 305),
-                                                          ("Q1 2024-25", 900)]))
+    upload.write_text(
+        "area,measure,period,value\n"
+        + "".join(
+            f"Herefordshire,referrals,{m},{v}\n"
+            for m, v in [("Jan-20", 280), ("Feb-20", 300), ("Feb-24", 310), ("Mar-24", 305), ("Q1 2024-25", 900)]
+        )
+    )
     assert main(["import", str(upload), "--db", str(db)]) == 0
     capsys.readouterr()
     assert main(["show", "Herefordshire", "referrals", "--db", str(db)]) == 0
@@ -47,7 +51,11 @@ def test_show_lists_monthly_and_quarterly_figures_under_the_annual_series(defaul
     assert "Yearly figures:" in yearly and "2024-25" in yearly
     monthly, _, quarterly = rest.partition("Quarterly figures (1):")
     assert [line.split()[:3] for line in monthly.strip().splitlines()[1:]] == [
-        ["Jan", "2020", "280"], ["Feb", "2020", "300"], ["Feb", "2024", "310"], ["Mar", "2024", "305"]]
+        ["Jan", "2020", "280"],
+        ["Feb", "2020", "300"],
+        ["Feb", "2024", "310"],
+        ["Mar", "2024", "305"],
+    ]
     assert "Apr-Jun 2024" in quarterly and "900" in quarterly
     assert main(["show", "Herefordshire", "referrals", "--periods", "monthly", "--db", str(db)]) == 0
     only = capsys.readouterr().out
@@ -70,19 +78,26 @@ def test_bad_arguments_one_line_and_exit_2(default_db, capsys, args, message):
 
 
 def test_unknown_command_exits_2():
-    run = subprocess.run([sys.executable, "-m", "journey", "explode"], capture_output=True, text=True,
-                         env=subprocess_env(), cwd=PROJECT)
+    run = subprocess.run(
+        [sys.executable, "-m", "journey", "explode"], capture_output=True, text=True, env=subprocess_env(), cwd=PROJECT
+    )
     assert run.returncode == 2 and "invalid choice" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_build_then_check(tmp_path):
     db = tmp_path / "cli.duckdb"
     env = subprocess_env()
-    first = subprocess.run([sys.executable, "-m", "journey", "build", "--db", str(db)], capture_output=True, text=True, env=env, cwd=PROJECT)
+    first = subprocess.run(
+        [sys.executable, "-m", "journey", "build", "--db", str(db)], capture_output=True, text=True, env=env, cwd=PROJECT
+    )
     assert first.returncode == 0 and "updated reference, default" in first.stdout
-    again = subprocess.run([sys.executable, "-m", "journey", "build", "--db", str(db)], capture_output=True, text=True, env=env, cwd=PROJECT)
+    again = subprocess.run(
+        [sys.executable, "-m", "journey", "build", "--db", str(db)], capture_output=True, text=True, env=env, cwd=PROJECT
+    )
     assert again.returncode == 0 and "already up to date" in again.stdout
-    check = subprocess.run([sys.executable, "-m", "journey", "check", "--db", str(db)], capture_output=True, text=True, env=env, cwd=PROJECT)
+    check = subprocess.run(
+        [sys.executable, "-m", "journey", "check", "--db", str(db)], capture_output=True, text=True, env=env, cwd=PROJECT
+    )
     assert check.returncode == 0, check.stderr
     assert "West Midlands" in check.stdout and "rounded to the nearest 10" in check.stdout
     assert "contradiction within one source" in check.stdout

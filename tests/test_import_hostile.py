@@ -158,8 +158,6 @@ HOSTILE: dict[str, tuple[str, bytes, str]] = {
 }
 
 
-
-
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "journey.duckdb"

@@ -584,7 +584,8 @@ def test_the_files_of_one_import_together_are_bounded_by_the_file_limit(empty_st
     data = b"area,measure,period,value\n" + row * (half // len(row) + 1)
     plan = prepare(empty_store, [("a.csv", data), ("b.csv", data)])
     assert [p.message for p in plan.problems.errors] == [
-        f"the 2 files together are {limits.size_text(2 * len(data))} (limit {limits.size_text(MAX_FILE_BYTES)} for one import)"]
+        f"the 2 files together are {limits.size_text(2 * len(data))} (limit {limits.size_text(MAX_FILE_BYTES)} for one import)"
+    ]
     assert plan.add.empty
     one = prepare(empty_store, [("a.csv", data)])
     assert len(one.add) == 1  # one of them alone is read (its rows are one figure, repeated)

@@ -39,8 +39,13 @@ def test_every_dfe_rate_reproduced_within_rounding_with_listed_exceptions(store)
     compared = dfe[dfe["status"].isin(["match", "differs"])]
     # Every rate measure whose count DfE publishes is exercised, with hundreds of LA-years.
     assert set(compared["measure"]) >= {
-        "cin_rate_per_10k", "cp_rate_per_10k", "referral_rate_per_10k", "cp_plans_started_rate_per_10k",
-        "cla_rate_per_10k", "cla_started_rate_per_10k", "cla_ceased_rate_per_10k",
+        "cin_rate_per_10k",
+        "cp_rate_per_10k",
+        "referral_rate_per_10k",
+        "cp_plans_started_rate_per_10k",
+        "cla_rate_per_10k",
+        "cla_started_rate_per_10k",
+        "cla_ceased_rate_per_10k",
     }
     assert (compared["status"] == "match").sum() >= 1900
     exceptions = compared[compared["status"] == "differs"]

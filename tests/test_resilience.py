@@ -23,7 +23,9 @@ import pytest
 from conftest import PROJECT, subprocess_env
 from journey.build import open_store
 
-IMPORT_ROWS = 300_000  # under the 15 MB upload limit; a CLI import of this many rows takes several seconds: room to kill it midway
+IMPORT_ROWS = (
+    300_000  # under the 15 MB upload limit; a CLI import of this many rows takes several seconds: room to kill it midway
+)
 
 
 OBSERVATIONS_HASH = (
@@ -171,7 +173,11 @@ def test_reading_commands_work_on_a_store_in_a_read_only_location(default_db, tm
     """`check`, `imports` and `show` only read: a read-only location opens read-only, not refused."""
     runs = {}
     with _store_in_a_read_only_folder(default_db, tmp_path) as (folder, db, before):
-        for name, args in {"check": ["check"], "imports": ["imports"], "show": ["show", "Worcestershire", "cp_rate_per_10k"]}.items():
+        for name, args in {
+            "check": ["check"],
+            "imports": ["imports"],
+            "show": ["show", "Worcestershire", "cp_rate_per_10k"],
+        }.items():
             command = _read_only_command(folder, [sys.executable, "-m", "journey", *args, "--db", str(db)])
             runs[name] = subprocess.run(command, cwd=PROJECT, env=subprocess_env(), capture_output=True, text=True, timeout=120)
     for name, run in runs.items():

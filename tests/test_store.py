@@ -146,8 +146,13 @@ def test_locked_file_gives_clear_error(tmp_path):
     path = tmp_path / "locked.duckdb"
     open_store(path, load_default=False).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
@@ -162,8 +167,13 @@ def test_locked_file_gives_clear_error(tmp_path):
 def test_cli_reports_corrupt_file_in_one_line(tmp_path):
     bad = tmp_path / "corrupt.duckdb"
     bad.write_bytes(b"\x00garbage" * 1000)
-    run = subprocess.run([sys.executable, "-m", "journey", "check", "--db", str(bad)], capture_output=True, text=True,
-                         env=subprocess_env(), cwd=PROJECT)
+    run = subprocess.run(
+        [sys.executable, "-m", "journey", "check", "--db", str(bad)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=PROJECT,
+    )
     assert run.returncode == 1
     assert run.stderr.startswith("error: The database") and run.stderr.count("\n") == 1
     assert "Traceback" not in run.stderr
@@ -173,13 +183,22 @@ def test_journey_imports_nothing_from_streamlit():
     for path in (PROJECT / "journey").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             assert not any(n.split(".")[0] == "streamlit" for n in names), path
     run = subprocess.run(
-        [sys.executable, "-c", "import sys, journey.cli, journey.benchmarks, journey.conversion, journey.checks; "
-         "print('streamlit' in sys.modules)"],
-        capture_output=True, text=True, env=subprocess_env(), cwd=PROJECT,
+        [
+            sys.executable,
+            "-c",
+            "import sys, journey.cli, journey.benchmarks, journey.conversion, journey.checks; print('streamlit' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=PROJECT,
     )
     assert run.stdout.strip() == "False", run.stderr
 
@@ -198,10 +217,26 @@ def test_write_transaction_rolls_back_on_error(fresh_store):
     with pytest.raises(RuntimeError):
         with fresh_store.transaction() as con:
             iid = Store.new_import(con, "test")
-            Store.insert_observations(con, iid, pd.DataFrame([{
-                "area_code": "E10000034", "measure": "cin_count", "period_start": "2026-03-31",
-                "period_end": "2026-03-31", "reporting_year": 2026, "value": 1.0, "symbol": None,
-                "source": "t", "vintage": "2026", "note": None}]))
+            Store.insert_observations(
+                con,
+                iid,
+                pd.DataFrame(
+                    [
+                        {
+                            "area_code": "E10000034",
+                            "measure": "cin_count",
+                            "period_start": "2026-03-31",
+                            "period_end": "2026-03-31",
+                            "reporting_year": 2026,
+                            "value": 1.0,
+                            "symbol": None,
+                            "source": "t",
+                            "vintage": "2026",
+                            "note": None,
+                        }
+                    ]
+                ),
+            )
             raise RuntimeError("power cut")
     assert fresh_store.scalar("SELECT count(*) FROM observations") == before
     assert fresh_store.data_version == version
@@ -224,6 +259,7 @@ def test_memo_recomputes_after_a_write_and_drops_the_least_recently_used(fresh_s
         def run() -> str:
             calls.append(name)
             return f"{name}@{fresh_store.data_version}"
+
         return run
 
     monkeypatch.setattr(store_mod, "MEMO_ENTRIES", 3)

@@ -12,18 +12,35 @@ from journey.vintages import VintageError, parse_vintage, vintage_date, vintage_
 TODAY = dt.date(2026, 12, 3)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2026", "2026"), ("2026-11", "2026-11"), ("2026-1", "2026-01"), (" 2025-04 ", "2025-04"),
-    ("2026-11-05", "2026-11"), (dt.date(2024, 9, 30), "2024-09"), ("2027-03", "2027-03"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026", "2026"),
+        ("2026-11", "2026-11"),
+        ("2026-1", "2026-01"),
+        (" 2025-04 ", "2025-04"),
+        ("2026-11-05", "2026-11"),
+        (dt.date(2024, 9, 30), "2024-09"),
+        ("2027-03", "2027-03"),
+    ],
+)
 def test_vintages_are_read_as_year_and_month(raw, expected):
     assert parse_vintage(raw, today=TODAY) == expected
 
 
-@pytest.mark.parametrize(("raw", "why"), [
-    ("9999-99", "month"), ("2026-13", "month"), ("2026-00", "month"), ("1999", "2000 to 2027"),
-    ("2028-01", "2000 to 2027"), ("April 2026", "YYYY or YYYY-MM"), ("<script>", "YYYY or YYYY-MM"), ("", "YYYY"),
-])
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("9999-99", "month"),
+        ("2026-13", "month"),
+        ("2026-00", "month"),
+        ("1999", "2000 to 2027"),
+        ("2028-01", "2000 to 2027"),
+        ("April 2026", "YYYY or YYYY-MM"),
+        ("<script>", "YYYY or YYYY-MM"),
+        ("", "YYYY"),
+    ],
+)
 def test_impossible_vintages_are_refused_with_the_reason(raw, why):
     with pytest.raises(VintageError, match=why):
         parse_vintage(raw, today=TODAY)

@@ -22,8 +22,9 @@ async def load(url: str, page: str = "", query: str = "", timeout: float = 120) 
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     out = PageLoad(status=-1)
-    async with websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-                                  max_size=None, open_timeout=timeout) as ws:
+    async with websockets.connect(
+        url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+    ) as ws:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = page

@@ -93,8 +93,15 @@ def url_selection(s: Store) -> Selection:
         value = parse(raw) if raw else None
         values[key] = fallback if value is None else value
     years = values["years"] or (None, None)
-    selection = Selection(la=values["la"] or DEFAULT_LA, comparators=tuple(values["cmp"]), sn_stat=values["sn"],
-                          model=int(values["model"]), others=tuple(values["others"]), year_from=years[0], year_to=years[1])
+    selection = Selection(
+        la=values["la"] or DEFAULT_LA,
+        comparators=tuple(values["cmp"]),
+        sn_stat=values["sn"],
+        model=int(values["model"]),
+        others=tuple(values["others"]),
+        year_from=years[0],
+        year_to=years[1],
+    )
     st.session_state[SELECTION_KEY] = selection
     return selection
 
@@ -112,22 +119,45 @@ def sidebar(s: Store) -> Selection:
 
     with st.sidebar:
         st.markdown("### Local authority")
-        la = st.selectbox("Local authority", keys, format_func=labels.get, key="la", label_visibility="collapsed",
-                          index=keys.index(la0) if la0 in keys else 0)
+        la = st.selectbox(
+            "Local authority",
+            keys,
+            format_func=labels.get,
+            key="la",
+            label_visibility="collapsed",
+            index=keys.index(la0) if la0 in keys else 0,
+        )
         st.markdown("### Compare with")
         comparators = st.multiselect("Comparators", list(COMPARATORS), default=cmp0, key="cmp")
         c1, c2 = st.columns(2)
-        sn_stat = c1.radio("Neighbours", list(SN_STATS), index=SN_STATS.index(sn0), key="sn",
-                           help="LAIT shows the mean of the 10 statistical neighbours; DfE's dashboard the median.")
-        model = c2.radio("SN model", MODELS, index=MODELS.index(model0), key="model",
-                         help="DfE's statistical neighbour model: 2021, or the 2025 revision after the 2021 Census.")
-        others = st.multiselect("Other local authorities", [k for k in keys if k != la], format_func=labels.get,
-                                default=[k for k in others0 if k != la], key="others", max_selections=4)
+        sn_stat = c1.radio(
+            "Neighbours",
+            list(SN_STATS),
+            index=SN_STATS.index(sn0),
+            key="sn",
+            help="LAIT shows the mean of the 10 statistical neighbours; DfE's dashboard the median.",
+        )
+        model = c2.radio(
+            "SN model",
+            MODELS,
+            index=MODELS.index(model0),
+            key="model",
+            help="DfE's statistical neighbour model: 2021, or the 2025 revision after the 2021 Census.",
+        )
+        others = st.multiselect(
+            "Other local authorities",
+            [k for k in keys if k != la],
+            format_func=labels.get,
+            default=[k for k in others0 if k != la],
+            key="others",
+            max_selections=4,
+        )
         year_from = year_to = None
         if default_years and default_years[0] != default_years[1]:
             st.markdown("### Period")
-            year_from, year_to = st.select_slider("Reporting years (year ending 31 March)", options=years,
-                                                  value=years0, key="years")
+            year_from, year_to = st.select_slider(
+                "Reporting years (year ending 31 March)", options=years, value=years0, key="years"
+            )
         elif default_years:
             year_from = year_to = default_years[0]
 
@@ -139,8 +169,15 @@ def sidebar(s: Store) -> Selection:
     if default_years:
         _to_url("years", [str(year_from), str(year_to)], [str(y) for y in default_years])
 
-    selection = Selection(la=la, comparators=tuple(comparators), sn_stat=sn_stat, model=int(model),
-                          others=tuple(others), year_from=year_from, year_to=year_to)
+    selection = Selection(
+        la=la,
+        comparators=tuple(comparators),
+        sn_stat=sn_stat,
+        model=int(model),
+        others=tuple(others),
+        year_from=year_from,
+        year_to=year_to,
+    )
     st.session_state[SELECTION_KEY] = selection
     return selection
 

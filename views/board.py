@@ -63,9 +63,14 @@ def draft_items() -> list[boards.BoardItem]:
     for uid, item in draft:
         m = reg.get(item.measure)
         get = st.session_state.get
-        out.append(boards.BoardItem(item.measure, get(f"target_{uid}", item.target) if m.judged else None,
-                                    get(f"tol_{uid}", item.tolerance) if m.judged else None,
-                                    get(f"comment_{uid}", item.comment) or ""))
+        out.append(
+            boards.BoardItem(
+                item.measure,
+                get(f"target_{uid}", item.target) if m.judged else None,
+                get(f"tol_{uid}", item.tolerance) if m.judged else None,
+                get(f"comment_{uid}", item.comment) or "",
+            )
+        )
     return out
 
 
@@ -74,37 +79,69 @@ for i, (uid, item) in enumerate(draft):
     m = reg.get(item.measure)
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"**{i + 1}. {m.label}**  \n{m.stage_label} · {m.unit} · "
-                      + {"high": "higher is better", "low": "lower is better", "neutral": "neutral (no RAG)"}[m.polarity],
-                      width="stretch")
+        head.markdown(
+            f"**{i + 1}. {m.label}**  \n{m.stage_label} · {m.unit} · "
+            + {"high": "higher is better", "low": "lower is better", "neutral": "neutral (no RAG)"}[m.polarity],
+            width="stretch",
+        )
         head.button("Up", key=f"up_{uid}", on_click=move, args=(i, -1), disabled=i == 0, icon=":material/arrow_upward:")
-        head.button("Down", key=f"down_{uid}", on_click=move, args=(i, 1), disabled=i == len(draft) - 1,
-                    icon=":material/arrow_downward:")
+        head.button(
+            "Down", key=f"down_{uid}", on_click=move, args=(i, 1), disabled=i == len(draft) - 1, icon=":material/arrow_downward:"
+        )
         head.button("Remove", key=f"rm_{uid}", on_click=remove, args=(i,), icon=":material/delete:")
         c1, c2, c3 = st.columns([1, 1, 4])
         unit = "percentage points" if m.is_percent else m.unit
-        c1.number_input(f"Target ({m.unit})", value=item.target, key=f"target_{uid}", format=f"%.{m.decimals}f",
-                                 disabled=not m.judged, help="Leave empty for no target. Neutral measures have no good "
-                                 "direction, so they take no target.")
-        c2.number_input(f"Tolerance ({unit})", value=item.tolerance, min_value=0.0, key=f"tol_{uid}",
-                                    format=f"%.{m.decimals}f", disabled=not m.judged,
-                                    help="Amber when the figure misses the target by no more than this.")
-        c3.text_area("Comment for the slide and the pack", value=item.comment, key=f"comment_{uid}",
-                     max_chars=boards.MAX_COMMENT, height=80)
+        c1.number_input(
+            f"Target ({m.unit})",
+            value=item.target,
+            key=f"target_{uid}",
+            format=f"%.{m.decimals}f",
+            disabled=not m.judged,
+            help="Leave empty for no target. Neutral measures have no good direction, so they take no target.",
+        )
+        c2.number_input(
+            f"Tolerance ({unit})",
+            value=item.tolerance,
+            min_value=0.0,
+            key=f"tol_{uid}",
+            format=f"%.{m.decimals}f",
+            disabled=not m.judged,
+            help="Amber when the figure misses the target by no more than this.",
+        )
+        c3.text_area(
+            "Comment for the slide and the pack",
+            value=item.comment,
+            key=f"comment_{uid}",
+            max_chars=boards.MAX_COMMENT,
+            height=80,
+        )
 
 items = draft_items()
 in_set = {item.measure for item in items}
 # Judgements (Ofsted grades) are not charted as a series, so they are not slides.
 addable = [m for m in reg if m.id not in in_set and m.id != "population_0_17" and not m.is_judgement]
 a0, a1, a2 = st.columns([2, 3, 1], vertical_alignment="bottom")
-measure_picker(addable, key="add_measure", stage_key="add_stage", label="Add an indicator", default=None,
-               placeholder="Choose an indicator to add", bind=False, slots=(a0, a1))
+measure_picker(
+    addable,
+    key="add_measure",
+    stage_key="add_stage",
+    label="Add an indicator",
+    default=None,
+    placeholder="Choose an indicator to add",
+    bind=False,
+    slots=(a0, a1),
+)
 a2.button("Add", on_click=add, icon=":material/add:", disabled=len(draft) >= boards.MAX_ITEMS)
 
 st.subheader("Save")
 name_key = f"name::{draft_key}"
-st.text_input("Name of the set", value=board.name if saved else "", max_chars=boards.MAX_NAME,
-              placeholder="for example: March 2026 partnership board", key=name_key)
+st.text_input(
+    "Name of the set",
+    value=board.name if saved else "",
+    max_chars=boards.MAX_NAME,
+    placeholder="for example: March 2026 partnership board",
+    key=name_key,
+)
 
 
 def after_change(message: str, show: str | None) -> None:
@@ -141,8 +178,14 @@ undo_name = chosen if chosen in names else st.session_state.get("undo_target")
 change = boards.last_change(s, undo_name) if undo_name else None
 b1, b2, b3 = st.columns(3)
 b1.button("Save board set", type="primary", icon=":material/save:", on_click=save)
-b2.button("Undo last change", icon=":material/undo:", disabled=change is None, on_click=undo_named, args=(undo_name,),
-          help="Put back the set as it was before its last save or delete.")
+b2.button(
+    "Undo last change",
+    icon=":material/undo:",
+    disabled=change is None,
+    on_click=undo_named,
+    args=(undo_name,),
+    help="Put back the set as it was before its last save or delete.",
+)
 b3.button("Delete set", icon=":material/delete:", disabled=saved is None, on_click=delete)
 if message := st.session_state.pop("board_message", None):
     (st.success if message[0] == "success" else st.error)(message[1])
@@ -151,14 +194,19 @@ if problems:
     st.warning("Before saving: " + literal(" ".join(problems)))
 
 st.subheader("Present")
-st.markdown("Opens the set full screen in a new tab: one indicator per screen, large type, no sidebar. "
-            "Step with the **Left** and **Right** arrow keys; **Esc** leaves. Saved changes only.")
-st.link_button("Start presentation", presentation_link(saved.name if saved else None), icon=":material/slideshow:",
-               type="primary")
+st.markdown(
+    "Opens the set full screen in a new tab: one indicator per screen, large type, no sidebar. "
+    "Step with the **Left** and **Right** arrow keys; **Esc** leaves. Saved changes only."
+)
+st.link_button(
+    "Start presentation", presentation_link(saved.name if saved else None), icon=":material/slideshow:", type="primary"
+)
 
 st.subheader("Board pack")
-st.markdown("A PDF of the saved set: a cover with contents and data vintages, then one page per indicator with its "
-            "chart, table, takeaway, comment, definition and sources.")
+st.markdown(
+    "A PDF of the saved set: a cover with contents and data vintages, then one page per indicator with its "
+    "chart, table, takeaway, comment, definition and sources."
+)
 pack_set = saved or boards.default_set(la.key, s, sel.year_to)
 pack_key = (pack_set.name, pack_set.set_id, sel, s.data_version)
 if st.button("Build the board pack (PDF)", icon=":material/picture_as_pdf:"):
@@ -170,7 +218,14 @@ if st.button("Build the board pack (PDF)", icon=":material/picture_as_pdf:"):
     else:
         st.session_state["pack"] = (pack_key, pdf)
 if (ready := st.session_state.get("pack")) and ready[0] == pack_key:
-    st.download_button("Download the board pack", ready[1], file_name=f"{file_stem(la.name, pack_set.name)}.pdf",
-                       mime="application/pdf", key="pack_pdf", icon=":material/download:", type="primary",
-                       on_click="ignore")
+    st.download_button(
+        "Download the board pack",
+        ready[1],
+        file_name=f"{file_stem(la.name, pack_set.name)}.pdf",
+        mime="application/pdf",
+        key="pack_pdf",
+        icon=":material/download:",
+        type="primary",
+        on_click="ignore",
+    )
     st.caption(f"{len(pack_set.items) + 1} pages: a cover and {len(pack_set.items)} indicator pages.")

@@ -31,19 +31,28 @@ plotted = [{**r, "value": r["rate"]} for r in rows if r["rate"] is not None]
 described = "; ".join(f"{r['stage']}: {r['series']} {r['value']:,.1f}" for r in plotted if r["role"] == "la")
 chart_tab, table_tab = st.tabs(["Chart", "Table"])
 with chart_tab:
-    st.markdown("**Children at each stage per 10,000 children aged 0-17**, top to bottom in the order a child moves through the system.")
-    charts.show(lambda: flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}: {described}"),
-                ("flow", s.data_version, sel, year))
+    st.markdown(
+        "**Children at each stage per 10,000 children aged 0-17**, top to bottom in the order a child moves through the system."
+    )
+    charts.show(
+        lambda: flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}: {described}"),
+        ("flow", s.data_version, sel, year),
+    )
     st.caption(f"Rates per 10,000 for {la.name} in {year}: {described}.")
 with table_tab:
     st.dataframe(pa.table(flow_display_columns(rows)), hide_index=True, width="stretch")
-measures = [m for m in dict.fromkeys([r["count_measure"] for r in rows] + [r["rate_measure"] for r in rows])
-            if isinstance(m, str)]
-download_row(file_stem(la.name, "journey", str(year)), key="flow", title=f"{la.name}: the journey in {year}",
-             data=lambda: tidy_for_years(s, [(m, year) for m in measures], trend_area_keys(s, sel)),
-             shown=lambda: flow_display(rows),
-             chart=lambda: flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}"),
-             notes=("Statistical-neighbour averages are worked out by the dashboard: see the As shown sheet.",))
+measures = [
+    m for m in dict.fromkeys([r["count_measure"] for r in rows] + [r["rate_measure"] for r in rows]) if isinstance(m, str)
+]
+download_row(
+    file_stem(la.name, "journey", str(year)),
+    key="flow",
+    title=f"{la.name}: the journey in {year}",
+    data=lambda: tidy_for_years(s, [(m, year) for m in measures], trend_area_keys(s, sel)),
+    shown=lambda: flow_display(rows),
+    chart=lambda: flow_chart(plotted, description=f"Rates per 10,000 for {la.name} in {year}"),
+    notes=("Statistical-neighbour averages are worked out by the dashboard: see the As shown sheet.",),
+)
 
 st.subheader("Conversion between stages")
 steps = conversions(s, la, year)
@@ -55,7 +64,13 @@ conversion_columns = {
     "Worked out from": [c.basis for c in steps],
 }
 st.dataframe(pa.table(conversion_columns), hide_index=True, width="stretch")
-download_row(file_stem(la.name, "conversion", str(year)), key="conversion", title=f"{la.name}: conversion between stages in {year}",
-             data=lambda: pd.DataFrame(conversion_columns))
-st.caption("Conversion = later stage ÷ earlier stage × 100. Where counts are not in the store, the ratio of the two "
-           "rates per 10,000 gives the same answer (same children's population, same year).")
+download_row(
+    file_stem(la.name, "conversion", str(year)),
+    key="conversion",
+    title=f"{la.name}: conversion between stages in {year}",
+    data=lambda: pd.DataFrame(conversion_columns),
+)
+st.caption(
+    "Conversion = later stage ÷ earlier stage × 100. Where counts are not in the store, the ratio of the two "
+    "rates per 10,000 gives the same answer (same children's population, same year)."
+)
