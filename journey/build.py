@@ -117,35 +117,41 @@ def read_published_figures(path: Path = BOARD_FIGURES_FILE) -> tuple[pd.DataFram
 
 
 def read_national_figures(path: Path = NATIONAL_FILE) -> pd.DataFrame:
-    """The shipped national figures as observations (``journey.refresh.NATIONAL_COLUMNS``).
-
-    Built by the project's own importer, so every row has passed its checks; what is checked
-    here is that the file belongs to this registry. A missing file is an empty frame (a
-    checkout without the national dataset still gets the board-report figures)."""
+    """The shipped national figures as observations (``journey.refresh.NATIONAL_COLUMNS``); a
+    missing file is an empty frame (a checkout without the national dataset still gets the
+    board-report figures)."""
     from journey.refresh import NATIONAL_COLUMNS
 
     if not path.exists():
         return pd.DataFrame(columns=NATIONAL_COLUMNS)
-    frame = pd.read_parquet(path)
-    _check_national(path, frame)
-    frame = frame[NATIONAL_COLUMNS].copy()
+    national_codes(path)
+    frame = pd.read_parquet(path, columns=NATIONAL_COLUMNS)
     frame["reporting_year"] = frame["reporting_year"].astype("Int64")
     return frame
 
 
-def _check_national(path: Path, frame: pd.DataFrame) -> None:
-    """The national file has the columns and only measures of this registry."""
+def national_codes(path: Path = NATIONAL_FILE) -> pd.DataFrame:
+    """The area code and measure of every national figure, after checking that the file has the
+    columns of the dataset and only measures of this registry. Built by the project's own
+    importer, every row has passed its checks; what is checked here is that the file belongs to
+    this checkout (``refresh-default`` writes both)."""
+    import pyarrow.parquet as pq
+
     from journey.refresh import NATIONAL_COLUMNS
 
-    missing = sorted(set(NATIONAL_COLUMNS) - set(frame.columns)) if len(frame.columns) > 2 else []
+    if not path.exists():
+        return pd.DataFrame(columns=["area_code", "measure"])
+    missing = sorted(set(NATIONAL_COLUMNS) - set(pq.read_schema(path).names))
     if missing:
         raise JourneyError(f"{path.name}: columns missing: {', '.join(missing)}. Run `python -m journey refresh-default`.")
-    unknown = sorted(set(frame["measure"].unique()) - set(registry().ids()))
+    codes = pd.read_parquet(path, columns=["area_code", "measure"])
+    unknown = sorted(set(codes["measure"].unique()) - set(registry().ids()))
     if unknown:
         raise JourneyError(
             f"{path.name}: measures not in the registry (data/measures.csv): {', '.join(unknown[:10])}."
             " Run `python -m journey refresh-default` again."
         )
+    return codes
 
 
 def default_checksum() -> str:
@@ -180,12 +186,7 @@ def load_default_figures(store: Store, *, force: bool = False) -> bool:
     if current == checksum and not force:
         return False
     board, targets = read_published_figures()
-    national = (
-        pd.read_parquet(NATIONAL_FILE, columns=["area_code", "measure"])
-        if NATIONAL_FILE.exists()
-        else pd.DataFrame(columns=["area_code", "measure"])
-    )
-    _check_national(NATIONAL_FILE, national)
+    national = national_codes()
     area_keys = store.query("SELECT code, area_key FROM areas")
     unknown = sorted((set(national["area_code"].unique()) | set(board["area_code"].unique())) - set(area_keys["code"]))
     if unknown:

@@ -85,7 +85,7 @@ def _kind_and_unit(row: dict[str, str]) -> tuple[str, str]:
     low = (title + " " + axis).lower()
     if "per 10,000" in low or axis.lower().startswith("rate per 10"):
         return "rate", "per 10k children 0-17"
-    if "(%)" in title or axis.startswith("%") or "percent" in low or axis.lower().endswith("rate") and "%" in title:
+    if "%" in title or axis.startswith("%") or "percent" in low:
         return "percent", "%"
     if re.search(r"\bfte\b", low):
         return "number", "FTE"

@@ -97,7 +97,7 @@ def refresh_default(folder: Path, *, data_dir: Path = DATA_DIR, log: Callable[[s
         staged_registry = Path(tmp) / "measures.csv"
         if registry_rows is not None:
             write_registry(staged_registry, registry_rows)
-            _use_registry(staged_registry)
+            registry_mod.use_measures_file(staged_registry)
         try:
             store = open_store(Path(tmp) / "national.duckdb", load_default=False)
             try:
@@ -113,9 +113,6 @@ def refresh_default(folder: Path, *, data_dir: Path = DATA_DIR, log: Callable[[s
                         "rows_not_read": len(plan.skipped),
                     }
                     errors = plan.problems.errors
-                    if errors and not plan.has_changes and _holds_no_figures(errors):
-                        log(f"{path.name}: no figures the dashboard reads ({errors[0].message}); skipped")
-                        continue
                     if errors:
                         first = "; ".join(str(p) for p in errors[:3])
                         raise JourneyError(f"{path.name}: {len(errors)} error(s), nothing in data/ changed: {first}")
@@ -127,32 +124,25 @@ def refresh_default(folder: Path, *, data_dir: Path = DATA_DIR, log: Callable[[s
                 report.figures = _export(store, staged)
             finally:
                 store.close()
-            staged.replace(target) if staged.parent == target.parent else _move(staged, target)
+            _move(staged, target)
             _write_sources(data_dir / SOURCES_FILE_NAME, report.files)
             if registry_rows is not None:
-                write_registry(MEASURES_FILE if data_dir == DATA_DIR else data_dir / MEASURES_FILE.name, registry_rows)
+                write_registry(data_dir / MEASURES_FILE.name, registry_rows)
         finally:
-            _use_registry(None)
+            registry_mod.use_measures_file(None)
     report.size_bytes = target.stat().st_size
     log(f"{target.name}: {report.figures:,} figures, {report.size_bytes / 1e6:.1f} MB")
     return report
 
 
-def _holds_no_figures(errors: list) -> bool:
-    return all("no figures found" in p.message for p in errors)
-
-
 def _move(src: Path, dst: Path) -> None:
+    """Copy ``src`` (in the temporary folder, perhaps on another file system) beside ``dst``,
+    then rename it into place, so ``dst`` is never half written."""
     import shutil
 
     tmp = dst.with_suffix(dst.suffix + ".tmp")
     shutil.copyfile(src, tmp)
     tmp.replace(dst)
-
-
-def _use_registry(path: Path | None) -> None:
-    """Read the registry from ``path`` (the staged one) until called with None."""
-    registry_mod.use_measures_file(path)
 
 
 def _export(store, path: Path) -> int:

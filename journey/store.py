@@ -165,6 +165,11 @@ OBSERVATION_COLUMNS = [
     "vintage",
     "note",
 ]
+#: OBSERVATION_COLUMNS as the observations table types them, for every INSERT of figures.
+_OBS_VALUES = (
+    "area_code, measure, CAST(period_start AS DATE), CAST(period_end AS DATE), CAST(reporting_year AS INTEGER),"
+    " CAST(value AS DOUBLE), symbol, source, vintage, note"
+)
 TARGET_COLUMNS = ["area_key", "measure", "period_start", "period_end", "target", "tolerance", "source", "note"]
 
 
@@ -531,12 +536,7 @@ class Store:
         frame["import_id"] = import_id
         con.register("_obs_in", frame)
         con.execute(
-            """INSERT INTO observations (obs_id, area_code, measure, period_start, period_end, reporting_year, value,
-                                         symbol, source, vintage, note, import_id)
-               SELECT obs_id, area_code, measure, CAST(period_start AS DATE), CAST(period_end AS DATE),
-                      CAST(reporting_year AS INTEGER), CAST(value AS DOUBLE), symbol, source, vintage,
-                      note, import_id
-               FROM _obs_in"""
+            f"INSERT INTO observations (obs_id, {', '.join(OBSERVATION_COLUMNS)}, import_id) SELECT obs_id, {_OBS_VALUES}, import_id FROM _obs_in"
         )
         con.unregister("_obs_in")
         con.execute("UPDATE imports SET rows_added = rows_added + ? WHERE import_id = ?", [len(frame), import_id])
@@ -547,12 +547,9 @@ class Store:
         """Append the figures of a Parquet file with OBSERVATION_COLUMNS (the shipped national
         dataset) under ``import_id``, read by DuckDB itself; ids follow the file's row order."""
         start = con.execute("SELECT coalesce(max(obs_id), 0) FROM observations").fetchall()[0][0]
-        cols = ", ".join(OBSERVATION_COLUMNS)
         n = con.execute(
-            f"""INSERT INTO observations (obs_id, {cols}, import_id)
-                SELECT ? + row_number() OVER (), area_code, measure, CAST(period_start AS DATE), CAST(period_end AS DATE),
-                       CAST(reporting_year AS INTEGER), CAST(value AS DOUBLE), symbol, source, vintage, note, ?
-                FROM read_parquet(?)""",
+            f"""INSERT INTO observations (obs_id, {", ".join(OBSERVATION_COLUMNS)}, import_id)
+                SELECT ? + row_number() OVER (), {_OBS_VALUES}, ? FROM read_parquet(?)""",
             [start, import_id, str(path)],
         ).fetchall()[0][0]
         con.execute("UPDATE imports SET rows_added = rows_added + ? WHERE import_id = ?", [n, import_id])

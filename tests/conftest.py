@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from journey.build import open_store
@@ -57,13 +59,8 @@ def _no_stray_env(monkeypatch):
     yield
 
 
-def shipped_figures():
-    """Every figure the project ships in data/ (national dataset and board reports), as the
-    files hold them: area_code, measure, period_start, period_end, reporting_year, value,
-    symbol, source, vintage. Read with the build's own readers; tests look values up here rather
-    than copying them into the test."""
-    import pandas as pd
-
+@functools.lru_cache(maxsize=1)
+def _shipped_figures():
     from journey.build import read_national_figures, read_published_figures
 
     board, _ = read_published_figures()
@@ -73,11 +70,19 @@ def shipped_figures():
     return frame
 
 
+def shipped_figures():
+    """Every figure the project ships in data/ (national dataset and board reports), as the
+    files hold them: area_code, measure, period_start, period_end, reporting_year, value,
+    symbol, source, vintage. Read with the build's own readers; tests look values up here rather
+    than copying them into the test."""
+    return _shipped_figures().copy()
+
+
 def published_value(area_code: str, measure: str, year: int) -> float | None:
     """The newest-vintage figure the shipped data gives for an annual period of ``year``."""
     from journey.vintages import vintage_date
 
-    f = shipped_figures()
+    f = _shipped_figures()  # read only: no copy
     rows = f[(f["area_code"] == area_code) & (f["measure"] == measure) & (f["reporting_year"] == year)]
     if rows.empty:
         return None

@@ -40,7 +40,7 @@ from journey.periods import FIRST_YEAR, period_label
 from journey.rates import rounding_tolerance
 from journey.registry import normalise_label, registry
 from journey.store import Store
-from journey.symbols import normalise_symbol
+from journey.symbols import PLACEHOLDER, normalise_symbol
 from journey.vintages import VintageError, parse_vintage
 
 TEMPLATE_REFERENCE_SHEETS = {"Instructions", "Measures", "Areas"}
@@ -333,7 +333,7 @@ def _drop_symbols_outside_years(frame: pd.DataFrame, areas: pd.DataFrame) -> tup
     year = frame["reporting_year"].astype("Float64")
     outside = (
         frame["value"].isna()
-        & (frame["symbol"] == "-")
+        & (frame["symbol"] == PLACEHOLDER)
         & year.notna()
         & ((year < first.astype("Float64")) | (year > last.astype("Float64"))).fillna(False)
     )
