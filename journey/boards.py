@@ -74,8 +74,9 @@ def built_in_measures(store: Store, area_key: str, year_to: int | None = None) -
 
     area = areas_mod.get_area(store, area_key)
     out = []
+    groups = registry().by_stage()
     for headline in registry().headlines():
-        stage = [m for m in registry().by_stage()[headline.stage] if not m.is_judgement]
+        stage = [m for m in groups[headline.stage] if not m.is_judgement]
 
         def latest(measure_id: str) -> int | None:
             years = [y for y in value_years(store, measure_id).get(area.key, ()) if year_to is None or y <= year_to]
