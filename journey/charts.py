@@ -390,6 +390,21 @@ def ranked_bars(
     return spec
 
 
+#: The narrowest plot area a flow chart gets (the main column at 1024 px, less the stage labels),
+#: and the width of one character of its 14 px labels, in pixels.
+_FLOW_PLOT_PX, _LABEL_CHAR_PX = 560, 7.5
+
+
+def _label_room(top: float | None, data: list[dict]) -> float:
+    """The x-axis maximum that leaves room right of the longest bar for the longest label
+    ("538.4  Yorkshire and The Humber" needs more than "56.7  Leeds"), at most half the plot."""
+    if top is None:
+        return 1.0
+    longest = max((len(r["label"]) for r in data), default=0)
+    share = min(0.5, (longest * _LABEL_CHAR_PX + 8) / _FLOW_PLOT_PX)
+    return float(top) / (1 - share)
+
+
 def flow_chart(frame: Rows, *, description: str | None = None) -> Spec:
     """Stepped bars down the journey: one band per stage, one bar per series, rate per 10,000.
 
@@ -416,7 +431,7 @@ def flow_chart(frame: Rows, *, description: str | None = None) -> Spec:
                 "value",
                 "quantitative",
                 title="per 10,000 children aged 0-17",
-                scale={"domainMax": float(top) * 1.35 if top is not None else 1},
+                scale={"domainMax": _label_room(top, data)},
             ),
             "color": _field("series", "nominal", scale=colour, legend={"title": None}),
             "tooltip": [
